@@ -1,0 +1,176 @@
+"""Claims, their papers and hypotheses, and the registry the ``@claim`` decorator fills.
+
+A claim is one checkable statement of a paper: named hypotheses (the theorem's assumptions), a Hypothesis
+strategy of instances satisfying them, a kind (``forall``: every instance has the property; ``exists``: some
+instance is a witness) and a check that maps an instance to :class:`~harness.evidence.Evidence`.
+``expect`` records what the catalogue expects of the statement as written ("holds", or "fails" for a literal
+reading the audit refutes), so that a run knows a surprise from a confirmation.
+"""
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import importlib
+import importlib.util
+import pkgutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+KINDS = ("forall", "exists")
+EXPECTATIONS = ("holds", "fails")
+
+
+@dataclass(frozen=True)
+class Paper:
+    key: str
+    authors: str
+    title: str
+    year: int
+    arxiv: str = ""
+
+    def cite(self) -> str:
+        arxiv = f", arXiv:{self.arxiv}" if self.arxiv else ""
+        return f"{self.authors} ({self.year}), {self.title}{arxiv}"
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One named hypothesis of a theorem, e.g. "sigma(0) = 0".
+
+    ``holds`` is a predicate on instances (used to validate strategies and ablations); ``violating`` is an
+    optional strategy of instances that violate exactly this hypothesis, for ``--ablate``.
+    """
+
+    name: str
+    holds: Callable[[Any], bool] | None = field(default=None, compare=False)
+    violating: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    paper: Paper
+    theorem: str
+    statement: str
+    check: Callable[[Any], Any] = field(compare=False, repr=False)
+    strategy: Any = field(compare=False, repr=False)
+    hypotheses: tuple[Assumption, ...] = ()
+    kind: str = "forall"
+    expect: str = "holds"
+    budget: float = 1.0
+    notes: str = ""
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"claim {self.id}: kind must be one of {KINDS}, got {self.kind!r}")
+        if self.expect not in EXPECTATIONS:
+            raise ValueError(f"claim {self.id}: expect must be one of {EXPECTATIONS}, got {self.expect!r}")
+        object.__setattr__(self, "hypotheses", tuple(self.hypotheses))
+
+    def __call__(self, instance):
+        return self.check(instance)
+
+    @property
+    def doc(self) -> str:
+        return (self.check.__doc__ or "").strip()
+
+    def variant(self, id: str, **changes) -> "Claim":
+        """An unregistered copy with some fields changed: how mutants and ablations are made."""
+        return dataclasses.replace(self, id=id, **changes)
+
+    def violated_hypotheses(self, instance) -> list[str]:
+        return [h.name for h in self.hypotheses if h.holds is not None and not h.holds(instance)]
+
+
+class UnknownClaim(KeyError):
+    def __str__(self):
+        return self.args[0]
+
+
+class Registry:
+    def __init__(self):
+        self._claims: dict[str, Claim] = {}
+
+    def add(self, c: Claim) -> Claim:
+        if c.id in self._claims and self._claims[c.id].check is not c.check:
+            raise ValueError(f"duplicate claim id {c.id!r}")
+        self._claims[c.id] = c
+        return c
+
+    def __getitem__(self, claim_id: str) -> Claim:
+        self.load()
+        try:
+            return self._claims[claim_id]
+        except KeyError:
+            near = [k for k in self._claims if claim_id.split("/")[-1] in k][:5]
+            hint = f"; did you mean {', '.join(near)}?" if near else "; `landscape-audit list` shows all ids"
+            raise UnknownClaim(f"unknown claim id {claim_id!r}{hint}") from None
+
+    def __iter__(self):
+        self.load()
+        return iter(sorted(self._claims.values(), key=lambda c: _natural_key(c.id)))
+
+    def __len__(self):
+        self.load()
+        return len(self._claims)
+
+    def select(self, patterns: str | list[str] | None) -> list[Claim]:
+        """Claims whose id matches any of the comma-separated globs; an unmatched pattern is an error."""
+        claims = list(self)
+        if not patterns:
+            return claims
+        if isinstance(patterns, str):
+            patterns = [p.strip() for p in patterns.split(",")]
+        chosen = []
+        for pat in patterns:
+            if not pat:
+                raise UnknownClaim("empty claim pattern")
+            if pat.count("[") != pat.count("]"):
+                raise UnknownClaim(f"malformed glob {pat!r}: unbalanced brackets")
+            hits = [c for c in claims if fnmatch.fnmatchcase(c.id, pat)]
+            if not hits:
+                self[pat]  # raises UnknownClaim with suggestions
+            chosen += [c for c in hits if c not in chosen]
+        return chosen
+
+    def load(self):
+        """Import every module of the ``properties`` package (idempotent)."""
+        import properties
+
+        for mod in pkgutil.iter_modules(properties.__path__):
+            importlib.import_module(f"properties.{mod.name}")
+
+    def load_file(self, path: str | Path):
+        """Import a researcher's own claims file (e.g. ``my_conjecture.py``) so its claims register."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"claims file {str(path)!r} does not exist")
+        name = f"landscape_audit_user_{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+
+
+registry = Registry()
+
+
+def claim(id: str, *, paper: Paper, theorem: str, statement: str, strategy, hypotheses=(), kind="forall",
+          expect="holds", budget=1.0, notes="", register=True):
+    """Decorator: turn ``check(instance) -> Evidence`` into a registered :class:`Claim`."""
+
+    def wrap(check):
+        c = Claim(id=id, paper=paper, theorem=theorem, statement=statement, check=check, strategy=strategy,
+                  hypotheses=tuple(hypotheses), kind=kind, expect=expect, budget=budget, notes=notes)
+        return registry.add(c) if register else c
+
+    return wrap
+
+
+def _natural_key(s: str):
+    import re
+
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]

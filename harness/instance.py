@@ -1,0 +1,111 @@
+"""Instances: a network problem (architecture, activation, data) and a parameter point with its provenance.
+
+Instances serialise to plain JSON (floats round-trip exactly through ``repr``) so that every counterexample
+and witness can be replayed from its file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from harness.architecture import Architecture
+from harness.model import Problem
+
+
+@dataclass(frozen=True, eq=False)
+class NetInstance:
+    """Data (X, Y), a network (arch, activation) and a point theta.
+
+    ``point`` records where theta came from: ``{"source": "star-locus", "K": [2], ...}``,
+    ``{"source": "optimised", "refined": True, "grad_rel": 3e-15}`` and so on.
+    """
+
+    arch: Architecture
+    activation: str
+    X: np.ndarray = field(repr=False)
+    Y: np.ndarray = field(repr=False)
+    theta: np.ndarray = field(repr=False)
+    point: dict = field(default_factory=dict)
+
+    @cached_property
+    def problem(self) -> Problem:
+        return Problem(self.arch, self.activation, self.X, self.Y)
+
+    @property
+    def n(self) -> int:
+        return len(self.X)
+
+    @property
+    def source(self) -> str:
+        return self.point.get("source", "random")
+
+    def with_theta(self, theta, **point) -> "NetInstance":
+        return NetInstance(self.arch, self.activation, self.X, self.Y, np.asarray(theta, float),
+                           {**self.point, **point})
+
+    # ---- serialisation --------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "type": "NetInstance",
+            "arch": {"d_in": self.arch.d_in, "hidden": list(self.arch.hidden), "d_out": self.arch.d_out},
+            "activation": self.activation,
+            "X": np.asarray(self.X).tolist(),
+            "Y": np.asarray(self.Y).tolist(),
+            "theta": np.asarray(self.theta).tolist(),
+            "point": _plain(self.point),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "NetInstance":
+        a = d["arch"]
+        return cls(Architecture(a["d_in"], tuple(a["hidden"]), a["d_out"]), d["activation"],
+                   np.array(d["X"], float).reshape(-1, a["d_in"]), np.array(d["Y"], float).reshape(-1, a["d_out"]),
+                   np.array(d["theta"], float), d.get("point", {}))
+
+    def describe(self) -> str:
+        """Human-readable, minimised form for reports."""
+        lines = [
+            f"network {self.arch} (d_in-hidden-d_out), activation {self.activation}, n = {self.n}, "
+            f"N = {self.arch.n_params} parameters",
+            f"point: {', '.join(f'{k}={v}' for k, v in self.point.items()) or 'random'}",
+            f"X = {np.array2string(np.asarray(self.X), precision=4, separator=', ')}",
+            f"Y = {np.array2string(np.asarray(self.Y), precision=4, separator=', ')}",
+        ]
+        for j, (W, b) in enumerate(self.arch.unflatten(self.theta), start=1):
+            lines.append(f"W{j} = {np.array2string(W, precision=4, separator=', ')}; "
+                         f"b{j} = {np.array2string(b, precision=4, separator=', ')}")
+        return "\n".join(lines)
+
+
+def _plain(x):
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in (sorted(x) if isinstance(x, (set, frozenset)) else x)]
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def instance_to_dict(inst) -> dict:
+    if hasattr(inst, "to_dict"):
+        return inst.to_dict()
+    return {"type": "repr", "repr": repr(inst)}
+
+
+def instance_from_dict(d: dict):
+    if d.get("type") == "NetInstance":
+        return NetInstance.from_dict(d)
+    if d.get("type") == "repr":
+        import ast
+
+        return ast.literal_eval(d["repr"])
+    raise ValueError(f"cannot rebuild an instance of type {d.get('type')!r}")
+
+
+def describe(inst) -> str:
+    return inst.describe() if hasattr(inst, "describe") else repr(inst)

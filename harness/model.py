@@ -1,0 +1,250 @@
+"""MLPs with biases and the square loss in JAX (float64), compiled once per shape bucket.
+
+f_w = A_{H+1} o sigma o A_H o ... o sigma o A_1,  A_j(z) = W_j z + b_j,  L(w) = sum_i ||f_w(x_i) - y_i||^2
+(Cooper 2020, section 2: a sum, no 1/2, no 1/n).
+
+Speed: JAX compiles once per array shape (~0.5 s), a small Hessian then costs ~1 ms.  Every problem is
+embedded in a *padded* problem whose widths are rounded up to a few buckets; padded units, inputs, outputs
+and samples are switched off by 0/1 masks, which multiply exactly, so the padded gradient and Hessian
+restricted to the real coordinates equal the real ones bit for bit up to summation order.  Compiled
+functions are cached per (activation, depth, padded widths), so a Hypothesis run over hundreds of random
+architectures compiles a handful of times instead of once per example.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from harness import activations
+from harness.architecture import Architecture
+
+_BACKEND = contextvars.ContextVar("landscape_audit_backend", default="jax")
+
+
+@contextlib.contextmanager
+def precise_backend(digits: int = 50):
+    """Within this block every :class:`Problem` computes in mpmath with ``digits`` significant digits."""
+    token = _BACKEND.set(("mp", digits))
+    try:
+        yield
+    finally:
+        _BACKEND.reset(token)
+
+
+def backend_name() -> str:
+    b = _BACKEND.get()
+    return "jax" if b == "jax" else f"mpmath({b[1]} digits)"
+
+
+def _bucket(k: int, floor: int) -> int:
+    return max(floor, 1 << max(0, int(k - 1).bit_length()))
+
+
+def padded_architecture(arch: Architecture) -> Architecture:
+    wb = _bucket(max(arch.hidden), 4) if arch.hidden else 4
+    return Architecture(_bucket(arch.d_in, 4), (wb,) * arch.depth, _bucket(arch.d_out, 2))
+
+
+def _forward(act_name: str, padded: Architecture, p, X):
+    """All layer outputs a_0..a_H and f for the rows of X (padded layout)."""
+    sigma = activations.get(act_name).jax_fn
+    acts, a = [X], X
+    for j, (ws, shape, bs) in enumerate(padded.layers, start=1):
+        z = a @ p[ws].reshape(shape).T + p[bs]
+        if j <= padded.depth:
+            a = sigma(z)
+            acts.append(a)
+        else:
+            a = z
+    return acts, a
+
+
+@lru_cache(maxsize=None)
+def _compiled(act_name: str, padded: Architecture):
+    """jit-compiled loss, gradient, Hessian, residual Jacobian, features for one padded shape."""
+
+    def residuals(p, mask, X, Y, sw, ow):
+        _, out = _forward(act_name, padded, p * mask, X)
+        return (out - Y) * ow[None, :] * sw[:, None]
+
+    def loss(p, mask, X, Y, sw, ow):
+        return jnp.sum(residuals(p, mask, X, Y, sw, ow) ** 2)
+
+    def layer_outputs(p, mask, X):
+        acts, out = _forward(act_name, padded, p * mask, X)
+        return acts, out
+
+    def hvp(p, mask, X, Y, sw, ow, v):
+        return jax.jvp(lambda q: jax.grad(loss)(q, mask, X, Y, sw, ow), (p,), (v,))[1]
+
+    return dict(
+        loss=jax.jit(loss),
+        grad=jax.jit(jax.grad(loss)),
+        hessian=jax.jit(jax.hessian(loss)),
+        hvp=jax.jit(hvp),
+        jacobian=jax.jit(jax.jacfwd(residuals)),
+        layer_outputs=jax.jit(layer_outputs),
+    )
+
+
+@lru_cache(maxsize=None)
+def _output_derivative(act_name: str, padded: Architecture, order: int):
+    """D^order of one output f_c(x) with respect to all (padded) parameters."""
+
+    def f(p, mask, x, c):
+        _, out = _forward(act_name, padded, p * mask, x[None, :])
+        return out[0, c]
+
+    g = f
+    for k in range(order):
+        g = jax.jacrev(g) if k == 0 else jax.jacfwd(g)
+    return jax.jit(g)
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """A network (architecture + activation), a dataset (X: n x d_in, Y: n x d_out) and the square loss.
+
+    Every method takes and returns *real* (unpadded) quantities as numpy float64 arrays.  Inside
+    :func:`precise_backend` the same methods compute in mpmath (see :mod:`harness.precise`).
+    """
+
+    arch: Architecture
+    activation: str
+    X: np.ndarray = field(repr=False)
+    Y: np.ndarray = field(repr=False)
+
+    def __post_init__(self):
+        X = np.asarray(self.X, dtype=float).reshape(-1, self.arch.d_in)
+        Y = np.asarray(self.Y, dtype=float).reshape(-1, self.arch.d_out)
+        if X.shape[0] != Y.shape[0]:
+            raise ValueError(f"{X.shape[0]} inputs but {Y.shape[0]} targets")
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "Y", Y)
+        activations.get(self.activation)
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def n_params(self) -> int:
+        return self.arch.n_params
+
+    # ---- padding -------------------------------------------------------------------------------------
+    @cached_property
+    def _pad(self):
+        arch, padded = self.arch, padded_architecture(self.arch)
+        index = np.empty(arch.n_params, dtype=np.int64)
+        for (ws, (r, c), bs), (pws, (_, pc), pbs) in zip(arch.layers, padded.layers):
+            rows, cols = np.meshgrid(np.arange(r), np.arange(c), indexing="ij")
+            index[ws] = pws.start + (rows * pc + cols).ravel()
+            index[bs] = pbs.start + np.arange(r)
+        mask = np.zeros(padded.n_params)
+        mask[index] = 1.0
+        nb = _bucket(self.n, 8)
+        X = np.zeros((nb, padded.d_in))
+        X[: self.n, : arch.d_in] = self.X
+        Y = np.zeros((nb, padded.d_out))
+        Y[: self.n, : arch.d_out] = self.Y
+        sw = np.zeros(nb)
+        sw[: self.n] = 1.0
+        ow = np.zeros(padded.d_out)
+        ow[: arch.d_out] = 1.0
+        return padded, index, tuple(jnp.asarray(a) for a in (mask, X, Y, sw, ow))
+
+    def _embed(self, theta):
+        padded, index, _ = self._pad
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (self.arch.n_params,):
+            raise ValueError(f"expected {self.arch.n_params} parameters, got shape {theta.shape}")
+        p = np.zeros(padded.n_params)
+        p[index] = theta
+        return jnp.asarray(p)
+
+    def _fns(self):
+        return _compiled(self.activation, self._pad[0])
+
+    def _precise(self):
+        b = _BACKEND.get()
+        if b == "jax":
+            return None
+        from harness import precise
+
+        return precise.PreciseProblem(self, digits=b[1])
+
+    # ---- the loss and its derivatives ----------------------------------------------------------------
+    def loss(self, theta) -> float:
+        if (pp := self._precise()) is not None:
+            return pp.loss(theta)
+        _, _, data = self._pad
+        return float(self._fns()["loss"](self._embed(theta), *data))
+
+    def grad(self, theta) -> np.ndarray:
+        if (pp := self._precise()) is not None:
+            return pp.grad(theta)
+        _, index, data = self._pad
+        return np.asarray(self._fns()["grad"](self._embed(theta), *data))[index]
+
+    def hessian(self, theta) -> np.ndarray:
+        """Dense, symmetrised Hessian of L."""
+        if (pp := self._precise()) is not None:
+            return pp.hessian(theta)
+        _, index, data = self._pad
+        Hp = np.asarray(self._fns()["hessian"](self._embed(theta), *data))
+        H = Hp[np.ix_(index, index)]
+        return 0.5 * (H + H.T)
+
+    def hvp(self, theta, v) -> np.ndarray:
+        _, index, data = self._pad
+        pv = self._embed(v)
+        return np.asarray(self._fns()["hvp"](self._embed(theta), *data, pv))[index]
+
+    def jacobian(self, theta) -> np.ndarray:
+        """J = dF/dw of the residual map F(w) = (f_w(x_i) - y_i)_{i,c}; rows ordered (i, c)."""
+        if (pp := self._precise()) is not None:
+            return pp.jacobian(theta)
+        padded, index, data = self._pad
+        Jp = np.asarray(self._fns()["jacobian"](self._embed(theta), *data))
+        Jp = Jp[: self.n, : self.arch.d_out, :]
+        return Jp.reshape(self.n * self.arch.d_out, -1)[:, index]
+
+    # ---- forward quantities --------------------------------------------------------------------------
+    def layer_outputs(self, theta) -> list[np.ndarray]:
+        """[a_0(X), a_1(X), ..., a_H(X), f(X)], each n x d_j."""
+        if (pp := self._precise()) is not None:
+            return pp.layer_outputs(theta)
+        padded, _, (mask, X, *_) = self._pad
+        acts, out = self._fns()["layer_outputs"](self._embed(theta), mask, X)
+        widths = self.arch.widths
+        return [np.asarray(a)[: self.n, : widths[j]] for j, a in enumerate([*acts, out])]
+
+    def outputs(self, theta) -> np.ndarray:
+        return self.layer_outputs(theta)[-1]
+
+    def residuals(self, theta) -> np.ndarray:
+        return self.outputs(theta) - self.Y
+
+    def features(self, theta) -> np.ndarray:
+        """Phi(w') = [a_H(x_1) ... a_H(x_n)], a d_H x n matrix (Cooper section 5)."""
+        return self.layer_outputs(theta)[-2].T
+
+    def augmented_features(self, theta) -> np.ndarray:
+        """Phi~ = [Phi ; 1^T], the (d_H + 1) x n matrix whose rank rho decides the fiber (Lemma 5.14)."""
+        phi = self.features(theta)
+        return np.vstack([phi, np.ones((1, self.n))])
+
+    def output_derivative(self, theta, i: int, c: int, order: int) -> np.ndarray:
+        """D^order f_c(x_i) with respect to the real parameters: a tensor with ``order`` axes of length N."""
+        padded, index, (mask, X, *_) = self._pad
+        T = np.asarray(_output_derivative(self.activation, padded, order)(self._embed(theta), mask, X[i], c))
+        return T[np.ix_(*([index] * order))]
+
+    def y_mean(self) -> np.ndarray:
+        return self.Y.mean(axis=0)

@@ -1,0 +1,108 @@
+"""Run results: one :class:`ClaimResult` per claim, gathered in a :class:`RunResult`; both are plain data and
+serialise to the JSON the reports are built from.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+VERDICTS = ("survived", "falsified", "witnessed", "no witness", "inconclusive", "error", "timeout")
+
+
+@dataclass
+class Finding:
+    """A counterexample (forall claim) or witness (exists claim), minimised by Hypothesis."""
+
+    kind: str  # "counterexample" | "witness"
+    instance: dict  # instance_to_dict(...)
+    description: str  # human-readable minimised form
+    evidence: dict  # Evidence.to_dict()
+    certification: str = "numerical"  # "certified" | "numerical"
+    certification_detail: str = ""
+    minimised: bool = True
+    replay_file: str = ""
+
+
+@dataclass
+class ClaimResult:
+    claim_id: str
+    paper: str  # citation
+    paper_key: str
+    theorem: str
+    statement: str
+    kind: str  # forall | exists
+    expect: str  # holds | fails
+    verdict: str  # one of VERDICTS
+    examples: int = 0
+    inconclusive: int = 0
+    min_margin: float = math.inf
+    seconds: float = 0.0
+    hypotheses: list = field(default_factory=list)
+    message: str = ""
+    inconclusive_reasons: dict = field(default_factory=dict)
+    finding: Finding | None = None
+    ablation: list = field(default_factory=list)  # [{"hypothesis", "verdict", "examples", "message"}]
+
+    @property
+    def as_expected(self) -> bool:
+        if self.kind == "forall":
+            wanted = "survived" if self.expect == "holds" else "falsified"
+        else:
+            wanted = "witnessed" if self.expect == "holds" else "no witness"
+        return self.verdict == wanted
+
+    @property
+    def unexpected_falsification(self) -> bool:
+        """A claim the catalogue expects to hold was falsified (the run then exits non-zero)."""
+        return self.expect == "holds" and self.verdict == "falsified"
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["as_expected"] = self.as_expected
+        if not math.isfinite(d["min_margin"]):
+            d["min_margin"] = None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ClaimResult":
+        d = {k: v for k, v in d.items() if k != "as_expected"}
+        if d.get("finding"):
+            d["finding"] = Finding(**d["finding"])
+        if d.get("min_margin") is None:
+            d["min_margin"] = math.inf
+        return cls(**d)
+
+
+@dataclass
+class RunResult:
+    profile: str
+    seed: int | None
+    started: str  # ISO time
+    seconds: float
+    results: list[ClaimResult]
+    environment: dict = field(default_factory=dict)  # versions of python, jax, hypothesis, ...
+    interrupted: bool = False
+
+    def counts(self) -> dict:
+        out = {v: 0 for v in VERDICTS}
+        for r in self.results:
+            out[r.verdict] += 1
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "profile": self.profile,
+            "seed": self.seed,
+            "started": self.started,
+            "seconds": self.seconds,
+            "interrupted": self.interrupted,
+            "environment": self.environment,
+            "counts": self.counts(),
+            "results": [r.to_dict() for r in self.results],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RunResult":
+        return cls(d["profile"], d.get("seed"), d["started"], d["seconds"],
+                   [ClaimResult.from_dict(r) for r in d["results"]], d.get("environment", {}),
+                   d.get("interrupted", False))
