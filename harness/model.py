@@ -47,13 +47,23 @@ def _bucket(k: int, floor: int) -> int:
 
 
 def padded_architecture(arch: Architecture) -> Architecture:
-    wb = _bucket(max(arch.hidden), 4) if arch.hidden else 4
-    return Architecture(_bucket(arch.d_in, 4), (wb,) * arch.depth, _bucket(arch.d_out, 2))
+    """One width bucket for every hidden layer (>= 8), inputs and outputs padded to >= 4: the usual small
+    architectures of the catalogue share a single compiled shape per depth."""
+    wb = _bucket(max(arch.hidden), 8) if arch.hidden else 8
+    return Architecture(_bucket(arch.d_in, 4), (wb,) * arch.depth, _bucket(arch.d_out, 4))
 
 
-def _forward(act_name: str, padded: Architecture, p, X):
-    """All layer outputs a_0..a_H and f for the rows of X (padded layout)."""
-    sigma = activations.get(act_name).jax_fn
+#: The activation is a traced index into this table (``lax.switch``), not a static argument, so that one
+#: compilation serves every activation.
+_ACT_NAMES = tuple(activations.ACTIVATIONS)
+_ACT_FNS = tuple(activations.ACTIVATIONS[a].jax_fn for a in _ACT_NAMES)
+
+
+def _forward(padded: Architecture, p, X, act):
+    """All layer outputs a_0..a_H and f for the rows of X (padded layout); ``act`` indexes _ACT_FNS."""
+    def sigma(z):
+        return jax.lax.switch(act, _ACT_FNS, z)
+
     acts, a = [X], X
     for j, (ws, shape, bs) in enumerate(padded.layers, start=1):
         z = a @ p[ws].reshape(shape).T + p[bs]
@@ -66,22 +76,24 @@ def _forward(act_name: str, padded: Architecture, p, X):
 
 
 @lru_cache(maxsize=None)
-def _compiled(act_name: str, padded: Architecture):
-    """jit-compiled loss, gradient, Hessian, residual Jacobian, features for one padded shape."""
+def _compiled(padded: Architecture):
+    """jit-compiled loss, gradient, Hessian, residual Jacobian, features for one padded shape.
 
-    def residuals(p, mask, X, Y, sw, ow):
-        _, out = _forward(act_name, padded, p * mask, X)
+    Data arguments: (mask, X, Y, sw, ow, act): parameter mask, padded inputs/targets, sample and output
+    weights (0/1), activation index."""
+
+    def residuals(p, mask, X, Y, sw, ow, act):
+        _, out = _forward(padded, p * mask, X, act)
         return (out - Y) * ow[None, :] * sw[:, None]
 
-    def loss(p, mask, X, Y, sw, ow):
-        return jnp.sum(residuals(p, mask, X, Y, sw, ow) ** 2)
+    def loss(p, mask, X, Y, sw, ow, act):
+        return jnp.sum(residuals(p, mask, X, Y, sw, ow, act) ** 2)
 
-    def layer_outputs(p, mask, X):
-        acts, out = _forward(act_name, padded, p * mask, X)
-        return acts, out
+    def layer_outputs(p, mask, X, act):
+        return _forward(padded, p * mask, X, act)
 
-    def hvp(p, mask, X, Y, sw, ow, v):
-        return jax.jvp(lambda q: jax.grad(loss)(q, mask, X, Y, sw, ow), (p,), (v,))[1]
+    def hvp(p, mask, X, Y, sw, ow, act, v):
+        return jax.jvp(lambda q: jax.grad(loss)(q, mask, X, Y, sw, ow, act), (p,), (v,))[1]
 
     return dict(
         loss=jax.jit(loss),
@@ -94,16 +106,23 @@ def _compiled(act_name: str, padded: Architecture):
 
 
 @lru_cache(maxsize=None)
-def _output_derivative(act_name: str, padded: Architecture, order: int):
-    """D^order of one output f_c(x) with respect to all (padded) parameters."""
+def _output_derivative(padded: Architecture, order: int):
+    """D^order f_c(x) w.r.t. all (padded) parameters for order 1, 2; for order 3 the contraction
+    D^3 f_c(x)[v] (a matrix), which vanishes on an index set iff the tensor does, for almost every v."""
 
-    def f(p, mask, x, c):
-        _, out = _forward(act_name, padded, p * mask, x[None, :])
+    def f(p, mask, x, c, act):
+        _, out = _forward(padded, p * mask, x[None, :], act)
         return out[0, c]
 
-    g = f
-    for k in range(order):
-        g = jax.jacrev(g) if k == 0 else jax.jacfwd(g)
+    if order == 1:
+        g = jax.grad(f)
+    elif order == 2:
+        g = jax.hessian(f)
+    elif order == 3:
+        def g(p, mask, x, c, act, v):
+            return jax.hessian(lambda q: jax.jvp(lambda r: f(r, mask, x, c, act), (q,), (v,))[1])(p)
+    else:
+        raise ValueError("orders 1, 2, 3 are supported")
     return jax.jit(g)
 
 
@@ -157,7 +176,8 @@ class Problem:
         sw[: self.n] = 1.0
         ow = np.zeros(padded.d_out)
         ow[: arch.d_out] = 1.0
-        return padded, index, tuple(jnp.asarray(a) for a in (mask, X, Y, sw, ow))
+        act = np.int32(_ACT_NAMES.index(self.activation))
+        return padded, index, tuple(jnp.asarray(a) for a in (mask, X, Y, sw, ow, act))
 
     def _embed(self, theta):
         padded, index, _ = self._pad
@@ -169,7 +189,7 @@ class Problem:
         return jnp.asarray(p)
 
     def _fns(self):
-        return _compiled(self.activation, self._pad[0])
+        return _compiled(self._pad[0])
 
     def _precise(self):
         b = _BACKEND.get()
@@ -201,6 +221,12 @@ class Problem:
         H = Hp[np.ix_(index, index)]
         return 0.5 * (H + H.T)
 
+    def hessian_eigenvalues(self, theta) -> np.ndarray:
+        """Eigenvalues of the Hessian, ascending (computed in mpmath under the precise backend)."""
+        if (pp := self._precise()) is not None:
+            return pp.hessian_eigenvalues_mp(theta)
+        return np.linalg.eigvalsh(self.hessian(theta))
+
     def hvp(self, theta, v) -> np.ndarray:
         _, index, data = self._pad
         pv = self._embed(v)
@@ -220,8 +246,8 @@ class Problem:
         """[a_0(X), a_1(X), ..., a_H(X), f(X)], each n x d_j."""
         if (pp := self._precise()) is not None:
             return pp.layer_outputs(theta)
-        padded, _, (mask, X, *_) = self._pad
-        acts, out = self._fns()["layer_outputs"](self._embed(theta), mask, X)
+        padded, _, (mask, X, Y, sw, ow, act) = self._pad
+        acts, out = self._fns()["layer_outputs"](self._embed(theta), mask, X, act)
         widths = self.arch.widths
         return [np.asarray(a)[: self.n, : widths[j]] for j, a in enumerate([*acts, out])]
 
@@ -240,11 +266,17 @@ class Problem:
         phi = self.features(theta)
         return np.vstack([phi, np.ones((1, self.n))])
 
-    def output_derivative(self, theta, i: int, c: int, order: int) -> np.ndarray:
-        """D^order f_c(x_i) with respect to the real parameters: a tensor with ``order`` axes of length N."""
-        padded, index, (mask, X, *_) = self._pad
-        T = np.asarray(_output_derivative(self.activation, padded, order)(self._embed(theta), mask, X[i], c))
-        return T[np.ix_(*([index] * order))]
+    def output_derivative(self, theta, i: int, c: int, order: int, direction=None) -> np.ndarray:
+        """D^order f_c(x_i) with respect to the real parameters (order 1: gradient, 2: Hessian); for order 3,
+        the matrix D^3 f_c(x_i)[direction] (``direction``: a real parameter vector)."""
+        padded, index, (mask, X, Y, sw, ow, act) = self._pad
+        args = [self._embed(theta), mask, X[i], c, act]
+        if order == 3:
+            if direction is None:
+                raise ValueError("order 3 needs a direction to contract with")
+            args.append(self._embed(direction))
+        T = np.asarray(_output_derivative(padded, order)(*args))
+        return T[np.ix_(*([index] * min(order, 2)))]
 
     def y_mean(self) -> np.ndarray:
         return self.Y.mean(axis=0)

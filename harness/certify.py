@@ -1,0 +1,43 @@
+"""Re-verification of a violation (or witness) before it is reported.
+
+The minimised instance is checked again with every decisive quantity (loss, gradient, Hessian and its
+eigenvalues, Jacobian, features) recomputed in mpmath with 50 significant digits (:mod:`harness.precise`).
+The finding is ``certified`` when it persists there, ``refuted`` when it vanishes (a float64 artefact; it is
+then not reported as a counterexample), and ``numerical`` when the instance is too large for mpmath or has no
+high-precision backend.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.evidence import Inconclusive
+from harness.model import precise_backend
+
+DIGITS = 50
+
+
+@dataclass
+class Certificate:
+    status: str  # certified | numerical | refuted
+    detail: str
+    margin: float | None = None
+
+
+def certify(claim, instance, kind: str) -> Certificate:
+    from harness.precise import MAX_PRECISE_PARAMS
+
+    problem = getattr(instance, "problem", None)
+    if problem is None:
+        return Certificate("numerical", "no high-precision backend for this kind of instance")
+    if problem.n_params > MAX_PRECISE_PARAMS:
+        return Certificate("numerical", f"N = {problem.n_params} > {MAX_PRECISE_PARAMS}: too large for mpmath")
+    try:
+        with precise_backend(DIGITS):
+            ev = claim.check(instance)
+    except Inconclusive as e:
+        return Certificate("numerical", f"mpmath re-check inconclusive: {e}")
+    persists = ev.margin < 0 if kind == "forall" else ev.margin >= 0
+    what = "violation" if kind == "forall" else "witness"
+    if persists:
+        return Certificate("certified", f"{what} persists with mpmath at {DIGITS} digits: {ev.detail}", ev.margin)
+    return Certificate("refuted", f"{what} vanishes with mpmath at {DIGITS} digits: {ev.detail}", ev.margin)

@@ -1,0 +1,721 @@
+"""Y. Cooper, "The critical locus of overparameterized neural networks" (arXiv:2005.04210, 2020).
+
+Every claim of ../shared/claims/cooper2020.md.  Notation (section 2 of the paper): widths d_0, d_1..d_H,
+d_out = d_{H+1}; f_w = A_{H+1} o sigma o ... o sigma o A_1; L(w) = sum_i ||f_w(x_i) - y_i||^2; w = (w', u)
+with u = (W_{H+1}, b_{H+1}) the last layer; Phi(w') = [a_H(x_1) ... a_H(x_n)] (d_H x n), Phi~ = [Phi; 1^T],
+r = rank Phi, rho = rank Phi~; V_{w'} = {(dW, db): dW Phi + db 1^T = 0}, the fiber subspace along which no
+training output moves.  Star locus S* and core locus C: see :mod:`strategies.loci`.
+
+Where the claims file marks a reconstruction or a caveat, the paper's reading and the corrected one are
+separate claims (``expect="fails"`` on the reading the audit refutes) and the report says which survives.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from harness import activations as acts
+from harness.claims import Assumption, Paper, claim
+from harness.evidence import Evidence, Inconclusive
+from harness.numerics import hessian_inertia, null_space, numerical_rank, require_critical
+from strategies import architectures, core_points, critical_points, problems, random_points, star_points
+from strategies.loci import dim_S_K_formula, locus_dimension
+
+COOPER2020 = Paper("cooper2020", "Y. Cooper", "The critical locus of overparameterized neural networks", 2020,
+                   "2005.04210")
+
+# ---- hypotheses ------------------------------------------------------------------------------------------
+OFF_ZERO = ("sigmoid", "swish")  # smooth, sigma(0) != 0
+SMOOTH_ANY = ("tanh", "arctan", "erf", "softplus0", "sigmoid", "swish", "sin")
+
+
+def _act(i):
+    return acts.get(i.activation)
+
+
+SMOOTH = Assumption("sigma smooth", lambda i: _act(i).smooth)
+INCREASING = Assumption("sigma strictly increasing", lambda i: _act(i).increasing)
+SQUARE_LOSS = Assumption("L = sum_i ||f(x_i) - y_i||^2")
+
+
+def _zero_at_zero(violating=None):
+    return Assumption("sigma(0) = 0", lambda i: _act(i).zero_at_zero, violating)
+
+
+def _depth(k, violating=None):
+    return Assumption(f"H >= {k} hidden layers", lambda i: i.arch.depth >= k, violating)
+
+
+def _very_wide(violating=None):
+    return Assumption("very wide: d_H >= n", lambda i: i.arch.last_hidden >= i.n, violating)
+
+
+def _on_locus(name):
+    return Assumption(f"p in {name}", lambda i: i.source.endswith("locus"))
+
+
+CRITICAL = Assumption("p is a critical point", lambda i: i.source != "random")
+
+
+# ---- shared pieces of checks -----------------------------------------------------------------------------
+def _y_scale(inst) -> float:
+    return 1.0 + float(np.sum(inst.Y ** 2))
+
+
+def _criticality(inst, tol=1e-10) -> Evidence:
+    g = inst.problem.grad(inst.theta)
+    return Evidence.within(np.max(np.abs(g)) / _y_scale(inst), tol, "||grad L||_inf / (1 + sum ||y||^2)")
+
+
+def _last_layer(inst, theta=None):
+    """(W_{H+1}, b_{H+1}) stacked as U = [W b], a d_out x (d_H + 1) matrix."""
+    W, b = inst.arch.unflatten(inst.theta if theta is None else theta)[-1]
+    return np.hstack([W, b[:, None]])
+
+
+def _with_last_layer(inst, U):
+    theta = np.array(inst.theta)
+    theta[inst.arch.last_layer] = np.concatenate([U[:, :-1].ravel(), U[:, -1]])
+    return theta
+
+
+def _fiber_subspace(inst):
+    """Basis of V_{w'} as last-layer matrices D (d_out x (d_H+1)) with D Phi~ = 0, and rho = rank Phi~."""
+    phit = inst.problem.augmented_features(inst.theta)
+    Z = null_space(phit.T, what="Phi~^T")  # columns z with z^T Phi~ = 0
+    rho = phit.shape[0] - Z.shape[1]
+    d_out = inst.arch.d_out
+    basis = [np.outer(np.eye(d_out)[c], z) for c in range(d_out) for z in Z.T]
+    return basis, rho
+
+
+def _level_set_check(inst, basis, rng_seed=0) -> Evidence:
+    """L(p + v) = L(p) for random v in V of norm ~5 (training outputs do not move)."""
+    if not basis:
+        return Evidence(1.0, "V = {0}: nothing to move along")
+    rng = np.random.default_rng(rng_seed)
+    D = sum(c * B for c, B in zip(rng.standard_normal(len(basis)), basis))
+    D *= 5.0 / np.linalg.norm(D)
+    L0 = inst.problem.loss(inst.theta)
+    L1 = inst.problem.loss(_with_last_layer(inst, _last_layer(inst) + D))
+    return Evidence.within(abs(L1 - L0) / max(L0, 1e-300 + 1e-30 * _y_scale(inst)), 1e-9,
+                           "|L(p+v) - L(p)| / L(p) along V", L=L0)
+
+
+def _u_block_rank(inst) -> int:
+    """rank of the fiber quadratic form Q, read off the u-block of the autodiff Hessian (= 2 Q) by the gap rule."""
+    H = inst.problem.hessian(inst.theta)
+    u = inst.arch.last_layer
+    return hessian_block_inertia(H[u, u]).pos
+
+
+def hessian_block_inertia(block):
+    from harness.numerics import inertia
+
+    return inertia(np.linalg.eigvalsh(block), what="fiber Hessian block")
+
+
+# ---- strategies ------------------------------------------------------------------------------------------
+def _nets(activation=acts.COOPER_ACTIVATIONS, depth=st.integers(1, 4), **kw):
+    return problems(activation=st.sampled_from(tuple(activation)), depth=depth, **kw)
+
+
+def _star(m=1, activation=acts.COOPER_ACTIVATIONS, free_biases=False, depth=None, **kw):
+    depth = depth if depth is not None else st.integers(m, 4)
+    return star_points(_nets(activation, depth=depth, **kw), m=m, free_biases=free_biases)
+
+
+# =========================================================================================================
+# Section 3: the star and core loci
+# =========================================================================================================
+@claim("cooper2020/lem-3.3", paper=COOPER2020, theorem="Lemma 3.3",
+       statement="On S*, every derivative of f_w(x) of order 1-3 in parameters none of which is in W_{H+1} "
+                 "vanishes, except df_c/db_{H+1,c} = 1.",
+       hypotheses=[SMOOTH, _zero_at_zero(), _on_locus("S*")],
+       strategy=_star(1, n=st.integers(2, 4), width=st.integers(1, 3), d_out=st.integers(1, 2),
+                      depth=st.integers(1, 3)), budget=0.6)
+def lem_3_3(inst) -> Evidence:
+    """Lemma 3.3: at p in S*, D^k f_c(x)[e_1..e_k] = 0 for k = 1, 2, 3 and parameters e_j not in W_{H+1},
+    except the first derivative d f_c / d b_{H+1,c} = 1.  Order 3 is tested through the contraction
+    D^3 f_c[v] with a random v supported off W_{H+1} (zero iff the tensor block is zero, for almost every v)."""
+    arch, P = inst.arch, inst.problem
+    off = np.ones(arch.n_params, bool)
+    off[arch.weight(arch.depth + 1)] = False
+    rng = np.random.default_rng(1)
+    v = np.where(off, rng.standard_normal(arch.n_params), 0.0)
+    worst = 0.0
+    for c in range(arch.d_out):
+        g = P.output_derivative(inst.theta, 0, c, 1)
+        expected = np.zeros(arch.n_params)
+        expected[arch.bias(arch.depth + 1).start + c] = 1.0
+        worst = max(worst, np.max(np.abs(g - expected)[off]))
+        worst = max(worst, np.max(np.abs(P.output_derivative(inst.theta, 0, c, 2)[np.ix_(off, off)])))
+        worst = max(worst, np.max(np.abs(P.output_derivative(inst.theta, 0, c, 3, v)[np.ix_(off, off)])))
+    return Evidence.within(worst, 1e-12, "max |D^k f| off W_{H+1}, k = 1..3")
+
+
+@claim("cooper2020/lem-3.3/last-layer", paper=COOPER2020, theorem="Lemma 3.3",
+       statement="On S*, df/dW_{H+1} = a_H(x) = 0 (uses sigma(0) = 0 and the zero biases).",
+       hypotheses=[SMOOTH, _zero_at_zero(violating=_star(1, activation=OFF_ZERO)), _on_locus("S*")],
+       strategy=_star(1))
+def lem_3_3_last_layer(inst) -> Evidence:
+    """Lemma 3.3 (second part, used for Theorem 3.1): on S*, a_H(x_i) = 0 for every input, hence
+    df/dW_{H+1} = a_H(x)^T (x) I = 0."""
+    aH = inst.problem.features(inst.theta)
+    return Evidence.within(np.max(np.abs(aH)), 1e-14, "max |a_H(x_i)|")
+
+
+@claim("cooper2020/thm-3.1", paper=COOPER2020, theorem="Theorem 3.1",
+       statement="Every point of the star locus S* = U_k S_k is a critical point of L (smooth sigma, "
+                 "sigma(0) = 0, square loss).",
+       hypotheses=[SMOOTH, _zero_at_zero(), SQUARE_LOSS, _on_locus("S*")], strategy=_star(1))
+def thm_3_1(inst) -> Evidence:
+    """Theorem 3.1: p in S_k = {W_k = 0; b_j = 0 (k <= j <= H); W_{H+1} = 0; b_{H+1} = ybar} implies
+    grad L(p) = 0; checked as ||grad L(p)||_inf <= 1e-10 (1 + sum ||y_i||^2)."""
+    return _criticality(inst)
+
+
+@claim("cooper2020/thm-3.1/generalised", paper=COOPER2020, theorem="Theorem 3.1 (extension)",
+       statement="[derived] The generalised locus S~_K (W_k = 0, W_{H+1} = 0, b_{H+1} = ybar, all biases free) "
+                 "is critical for any smooth sigma, sigma(0) != 0 allowed.",
+       hypotheses=[SMOOTH, SQUARE_LOSS, _on_locus("S~_K")],
+       strategy=_star(1, activation=SMOOTH_ANY, free_biases=True))
+def thm_3_1_generalised(inst) -> Evidence:
+    """cooper2020.md T3.1 extension: with W_{H+1} = 0 and one zero weight layer, a_H is input-independent,
+    so grad L = 0 iff b_{H+1} = ybar and sum_i (y_i - ybar) a_H(x_i)^T = 0, which holds."""
+    return _criticality(inst)
+
+
+def _core_spectrum(inst, positives: int, value: float | None) -> Evidence:
+    I = hessian_inertia(inst.problem, inst.theta)
+    N = inst.arch.n_params
+    parts = [_criticality(inst), Evidence.equal(I.pos, positives, "positive eigenvalues"),
+             Evidence.equal(I.neg, 0, "negative eigenvalues"),
+             Evidence.equal(I.zero, N - positives, "zero eigenvalues")]
+    if value is not None and I.pos:
+        top = I.eigenvalues[-I.pos:]
+        parts.append(Evidence.within(np.max(np.abs(top - value)) / value, 1e-9, f"positive eigenvalues vs {value:g}"))
+    ev = Evidence.all_of(*parts)
+    ev.values.update(inertia=I.summary(), gap_decades=I.gap_decades)
+    return ev
+
+
+@claim("cooper2020/thm-3.2", paper=COOPER2020, theorem="Theorem 3.2",
+       statement="Every point of the core locus C is a degenerate critical point whose Hessian has one "
+                 "positive eigenvalue, all others zero (paper's wording, any d_out).",
+       hypotheses=[SMOOTH, _zero_at_zero(), _depth(2), _on_locus("C")], strategy=_star(2), expect="fails",
+       notes="The claims file's CAVEAT (i): 'one positive eigenvalue' holds only for d_out = 1; there are d_out.")
+def thm_3_2(inst) -> Evidence:
+    """Theorem 3.2 as written: at p in C, grad L = 0 and Hess L(p) has exactly 1 positive eigenvalue and
+    N - 1 zero eigenvalues."""
+    return _core_spectrum(inst, 1, None)
+
+
+@claim("cooper2020/thm-3.2/d_out-1", paper=COOPER2020, theorem="Theorem 3.2",
+       statement="Theorem 3.2 as written, with a single output (d_out = 1): one positive eigenvalue, equal to "
+                 "2n, all others zero.",
+       hypotheses=[SMOOTH, _zero_at_zero(), _depth(2), _on_locus("C"),
+                   Assumption("d_out = 1", lambda i: i.arch.d_out == 1)],
+       strategy=_star(2, d_out=st.just(1)))
+def thm_3_2_dout1(inst) -> Evidence:
+    """Theorem 3.2 with d_out = 1: Hess L(p) = 2n e e^T for e the b_{H+1} coordinate."""
+    return _core_spectrum(inst, 1, 2.0 * inst.n)
+
+
+@claim("cooper2020/thm-3.2/corrected", paper=COOPER2020, theorem="Theorem 3.2",
+       statement="[corrected] At every p in C, Hess L(p) = 2n * (projection on the b_{H+1} coordinates): "
+                 "eigenvalue 2n with multiplicity d_out, all N - d_out others zero.",
+       hypotheses=[SMOOTH, _zero_at_zero(), _depth(2, violating=_star(1, depth=st.just(1))), _on_locus("C")],
+       strategy=_star(2))
+def thm_3_2_corrected(inst) -> Evidence:
+    """Theorem 3.2, d_out-general: J is [0 | I] per sample, so 2 J^T J = 2n I on the b_{H+1} block; every
+    other second-order term vanishes (Lemma 3.3 and sum_i r_i = 0)."""
+    return _core_spectrum(inst, inst.arch.d_out, 2.0 * inst.n)
+
+
+@claim("cooper2020/thm-3.2/generalised", paper=COOPER2020, theorem="Theorem 3.2 (extension)",
+       statement="[derived] On the generalised core S~_K (|K| = 2, biases free, any smooth sigma) the point is "
+                 "critical with exactly d_out nonzero Hessian eigenvalues, each 2n(1 + ||c||^2), c = a_H.",
+       hypotheses=[SMOOTH, _depth(2), _on_locus("S~_K, |K| = 2")],
+       strategy=_star(2, activation=SMOOTH_ANY, free_biases=True))
+def thm_3_2_generalised(inst) -> Evidence:
+    """cooper2020.md T3.2 extension: a_H = c is input-independent on S~_K; the nonzero block of the Hessian
+    is 2n [c;1][c;1]^T (x) I_{d_out} on u = (W_{H+1}, b_{H+1}), with eigenvalue 2n (1 + ||c||^2)."""
+    c = inst.problem.features(inst.theta)[:, 0]
+    return _core_spectrum(inst, inst.arch.d_out, 2.0 * inst.n * (1.0 + float(c @ c)))
+
+
+@claim("cooper2020/star-hessian", paper=COOPER2020, theorem="Section 3 (derived)",
+       statement="[derived] At p in S_k outside the core, the Hessian has eigenvalues 2n (x d_out), +-s_i "
+                 "(q pairs) and 0, with q = rank(M) rank(A_{k-1}^T R): generic star points are strict saddles.",
+       hypotheses=[SMOOTH, _zero_at_zero(), _on_locus("S_k")], strategy=_star(1))
+def star_hessian(inst) -> Evidence:
+    """cooper2020.md COO-S3-STAR-HESS: M = sigma'(0)^{H-k+1} W_H ... W_{k+1} (sigma'(0) I if k = H),
+    A_{k-1} = [a_{k-1}(x_i)]_i, R = [ybar - y_i]_i; #neg = q, #pos = d_out + q, #zero = N - d_out - 2q."""
+    arch, (k,) = inst.arch, inst.point["K"]
+    layers = arch.unflatten(inst.theta)
+    M = np.eye(arch.hidden[k - 1])
+    for j in range(k + 1, arch.depth + 1):
+        M = layers[j - 1][0] @ M
+    A = inst.problem.layer_outputs(inst.theta)[k - 1]
+    R = inst.Y.mean(axis=0) - inst.Y
+    q = numerical_rank(M, what="M").rank * numerical_rank(A.T @ R, what="A^T R").rank
+    I = hessian_inertia(inst.problem, inst.theta)
+    return Evidence.all_of(Evidence.equal(I.neg, q, "negative eigenvalues"),
+                           Evidence.equal(I.pos, arch.d_out + q, "positive eigenvalues"),
+                           Evidence.equal(I.zero, arch.n_params - arch.d_out - 2 * q, "zero eigenvalues"))
+
+
+def _locus_point_any(m_max=3):
+    return st.integers(1, m_max).flatmap(lambda m: _star(m, depth=st.integers(m, 4)))
+
+
+@claim("cooper2020/dim-3.1/tangent", paper=COOPER2020, theorem="Section 3.1",
+       statement="Each S_K is a critical affine subspace: every free coordinate direction e of S_K lies in "
+                 "ker Hess L(p), so Hess L(p) has >= dim S_K zero eigenvalues.",
+       hypotheses=[SMOOTH, _zero_at_zero(), _on_locus("S_K")], strategy=_locus_point_any())
+def dim_3_1_tangent(inst) -> Evidence:
+    """Section 3.1: S_K is a manifold of critical points, so T_p S_K is in ker Hess L(p):
+    ||Hess L(p) e|| <= 1e-10 ||Hess L(p)|| for each free coordinate e, and #zero >= dim S_K."""
+    from strategies.loci import locus_constraints
+
+    H = inst.problem.hessian(inst.theta)
+    free = ~locus_constraints(inst.arch, inst.point["K"])
+    s = max(np.linalg.norm(H, 2), 1e-300)
+    tangent = Evidence.within(np.max(np.abs(H[:, free])) / s if free.any() else 0.0, 1e-10,
+                              "max |Hess e| / ||Hess|| over tangent directions")
+    I = hessian_inertia(inst.problem, inst.theta)
+    return Evidence.all_of(tangent, Evidence.at_least(I.zero, int(free.sum()), "zero eigenvalues vs dim S_K"))
+
+
+def _arch_K():
+    @st.composite
+    def draw(draw):
+        H = draw(st.integers(1, 6))
+        arch = draw(architectures(depth=H, width=st.integers(1, 8), d_in=st.integers(1, 6), d_out=st.integers(1, 4)))
+        K = sorted(draw(st.sets(st.integers(1, H), min_size=1, max_size=H)))
+        return {"d_in": arch.d_in, "hidden": list(arch.hidden), "d_out": arch.d_out, "K": K}
+
+    return draw()
+
+
+def _arch(d):
+    from harness.architecture import Architecture
+
+    return Architecture(d["d_in"], tuple(d["hidden"]), d["d_out"])
+
+
+@claim("cooper2020/dim-3.1/formula", paper=COOPER2020, theorem="Section 3.1",
+       statement="dim S_K = sum_{j<k_1} d_j(d_{j-1}+1) + sum_{k_1<j<=H, j not in K} d_j d_{j-1}.",
+       hypotheses=[], strategy=_arch_K())
+def dim_3_1_formula(d) -> Evidence:
+    """Section 3.1: the closed form of dim S_K equals the count of free coordinates of the locus as built."""
+    arch = _arch(d)
+    return Evidence.equal(locus_dimension(arch, d["K"]), dim_S_K_formula(arch, d["K"]), "dim S_K")
+
+
+def _max_dim(arch, m):
+    from itertools import combinations
+
+    return max((locus_dimension(arch, K) for K in combinations(range(1, arch.depth + 1), m)), default=None)
+
+
+@claim("cooper2020/dim-3.1/positive", paper=COOPER2020, theorem="Section 3.1 (abstract: depth >= 4)",
+       statement="With all widths >= 1: S* is positive-dimensional iff H >= 2, and C iff H >= 3.",
+       hypotheses=[], strategy=_arch_K())
+def dim_3_1_positive(d) -> Evidence:
+    """Abstract: 'for networks of depth l >= 4 ... a positive-dimensional sublocus C'; l = H + 1."""
+    arch = _arch(d)
+    star, core = _max_dim(arch, 1), _max_dim(arch, 2)
+    ok_star = (star > 0) == (arch.depth >= 2)
+    ok_core = (core is not None and core > 0) == (arch.depth >= 3)
+    return Evidence(0.0 if ok_star and ok_core else -1.0, f"H = {arch.depth}: dim S* = {star}, dim C = {core}")
+
+
+# =========================================================================================================
+# Section 4: global minima ([Coo18])
+# =========================================================================================================
+def _global_min_instances():
+    from strategies import global_minima
+
+    nets = problems(n=st.integers(2, 5), activation=st.sampled_from(acts.COOPER_ACTIVATIONS),
+                    depth=st.integers(1, 3), width=st.integers(2, 6), d_in=st.integers(2, 4),
+                    d_out=st.integers(1, 2))
+    return global_minima(nets.filter(lambda i: i.arch.n_params > i.n * i.arch.d_out))
+
+
+@claim("cooper2020/thm-4.1", paper=COOPER2020, theorem="Section 4.1 ([Coo18] Theorem)",
+       statement="Generic data, N > n d_out: M = L^{-1}(0) is a smooth manifold of dimension N - n d_out; at "
+                 "w in M, rank J = n d_out and Hess L = 2 J^T J has n d_out positive and N - n d_out zero "
+                 "eigenvalues.",
+       hypotheses=[SMOOTH, Assumption("generic data"), Assumption("N > n d_out")],
+       strategy=_global_min_instances(), budget=0.6)
+def thm_4_1(inst) -> Evidence:
+    """[Coo18], recalled in section 4.1: 0 is a regular value of F(w) = (f_w(x_i) - y_i), so at w in M,
+    rank J(w) = n d_out (decided by the singular-value gap rule) and Hess L(w) = 2 J^T J has inertia
+    (+n d_out, -0, 0: N - n d_out)."""
+    P, m = inst.problem, inst.n * inst.arch.d_out
+    if P.loss(inst.theta) > 1e-20 * _y_scale(inst):
+        raise Inconclusive(f"not on M: loss {P.loss(inst.theta):.1e}")
+    r = numerical_rank(P.jacobian(inst.theta), what="J").rank
+    I = hessian_inertia(P, inst.theta)
+    return Evidence.all_of(Evidence.equal(r, m, "rank J"), Evidence.equal(I.pos, m, "positive eigenvalues"),
+                           Evidence.equal(I.zero, inst.arch.n_params - m, "zero eigenvalues"))
+
+
+# =========================================================================================================
+# Section 5: the fiber over w' and the level sets
+# =========================================================================================================
+@claim("cooper2020/prop-5.7", paper=COOPER2020, theorem="Proposition 5.7",
+       statement="For every w', u -> L(w', u) is a quadratic polynomial: L(u0 + tD) = L(u0) + 2t<U0 Phi~ - Y^T, "
+                 "D Phi~> + t^2 ||D Phi~||^2.",
+       hypotheses=[], strategy=random_points(_nets(activation=SMOOTH_ANY + ("relu",))))
+def prop_5_7(inst) -> Evidence:
+    """Proposition 5.7: L restricted to the fiber F_{w'} = {w'} x R^{d_out (d_H+1)} is quadratic, with constant
+    Hessian 2 (Phi~ Phi~^T (x) I).  The prediction uses only Phi~ (features); L comes from the network."""
+    phit = inst.problem.augmented_features(inst.theta)
+    U0 = _last_layer(inst)
+    D = np.random.default_rng(2).standard_normal(U0.shape)
+    R0 = U0 @ phit - inst.Y.T
+    worst = 0.0
+    for t in (-3.0, -0.5, 0.25, 1.0, 4.0):
+        L = inst.problem.loss(_with_last_layer(inst, U0 + t * D))
+        pred = np.sum(R0 ** 2) + 2 * t * np.sum(R0 * (D @ phit)) + t * t * np.sum((D @ phit) ** 2)
+        worst = max(worst, abs(L - pred) / max(abs(L), abs(pred), 1e-300))
+    return Evidence.within(worst, 1e-12, "max relative deviation from the quadratic")
+
+
+def _fiber_minimiser(inst, seed=3, kernel_scale=10.0):
+    """A critical point of L on the fiber over w': least squares U* Phi~ = Y^T plus a large kernel part."""
+    phit = inst.problem.augmented_features(inst.theta)
+    U = np.linalg.lstsq(phit.T, inst.Y, rcond=None)[0].T
+    basis, _ = _fiber_subspace(inst)
+    rng = np.random.default_rng(seed)
+    for B in basis:
+        U = U + kernel_scale * rng.standard_normal() * B
+    return U
+
+
+def _full_rank_features(inst, rows="Phi"):
+    M = inst.problem.features(inst.theta) if rows == "Phi" else inst.problem.augmented_features(inst.theta)
+    r = numerical_rank(M, what=rows).rank
+    if r < inst.n:
+        raise Inconclusive(f"hypothesis not met: rank {rows} = {r} < n")
+    return r
+
+
+def _wide_random(n=st.integers(2, 6), activation=acts.COOPER_ACTIVATIONS, regime="very_wide", **kw):
+    return random_points(_nets(activation, n=n, regime=regime, d_in=st.integers(2, 4), **kw))
+
+
+def _fiber_minimum_evidence(inst) -> Evidence:
+    U = _fiber_minimiser(inst)
+    theta = _with_last_layer(inst, U)
+    g = inst.problem.grad(theta)[inst.arch.last_layer]
+    L_star = inst.problem.loss(theta)
+    L_ref = inst.problem.loss(inst.theta) + _y_scale(inst)
+    return Evidence.all_of(Evidence.within(np.max(np.abs(g)) / L_ref, 1e-9, "fiber gradient at U*"),
+                           Evidence.within(L_star / L_ref, 1e-20, "L(U*) / L-scale"))
+
+
+@claim("cooper2020/lem-5.8", paper=COOPER2020, theorem="Lemma 5.8",
+       statement="If d_H >= n and rank Phi(w') = n, every critical point of L on the fiber over w' is a global "
+                 "minimum (L = 0).",
+       hypotheses=[_very_wide(), Assumption("rank Phi = n")], strategy=_wide_random())
+def lem_5_8(inst) -> Evidence:
+    """Lemma 5.8: with rank Phi = n the fiber quadratic can reach 0; every fiber critical point (least-squares
+    solution + anything in V) has L = 0.  Checked at U* = lstsq + 10 x random kernel vector."""
+    _full_rank_features(inst)
+    return _fiber_minimum_evidence(inst)
+
+
+@claim("cooper2020/lem-5.8/sharp", paper=COOPER2020, theorem="Lemma 5.8 (sharper)",
+       statement="[derived] The conclusion of Lemma 5.8 holds iff rho = rank Phi~ = n; d_H = n - 1 suffices "
+                 "generically (the bias row).",
+       hypotheses=[Assumption("rank Phi~ = n")],
+       strategy=random_points(_nets(n=st.integers(2, 6), arch=lambda n: architectures(
+           depth=st.integers(1, 3), width=st.just(n - 1) if n > 1 else st.just(1), d_in=st.integers(2, 4),
+           d_out=st.integers(1, 2)).map(lambda a: a), d_in=st.integers(2, 4))))
+def lem_5_8_sharp(inst) -> Evidence:
+    """cooper2020.md L5.8 sharper form: only rank Phi~ = n is needed; tested where every hidden width is n - 1."""
+    _full_rank_features(inst, "Phi~")
+    return _fiber_minimum_evidence(inst)
+
+
+@claim("cooper2020/cor-5.9", paper=COOPER2020, theorem="Corollary 5.9",
+       statement="d_H >= n, rank Phi(w') = n, L(w) > 0: the segment from w to (w', u*) strictly decreases L to 0, "
+                 "in fact L(gamma(t)) = (1 - t)^2 L(w).",
+       hypotheses=[_very_wide(), Assumption("rank Phi = n")], strategy=_wide_random())
+def cor_5_9(inst) -> Evidence:
+    """Corollary 5.9: q(t) = L(w', u + t(u* - u)) is quadratic with q(1) = q'(1) = 0, so q(t) = (1-t)^2 q(0)."""
+    _full_rank_features(inst)
+    U0, U1 = _last_layer(inst), _fiber_minimiser(inst)
+    L0 = inst.problem.loss(inst.theta)
+    ts = np.linspace(0.0, 1.0, 7)
+    Ls = np.array([inst.problem.loss(_with_last_layer(inst, U0 + t * (U1 - U0))) for t in ts])
+    err = np.max(np.abs(Ls - (1 - ts) ** 2 * L0)) / L0
+    return Evidence.all_of(Evidence.within(err, 1e-10, "max |L(gamma(t)) - (1-t)^2 L(w)| / L(w)"),
+                           Evidence(0.0 if np.all(np.diff(Ls) < 0) else -1.0, "strictly decreasing"))
+
+
+@claim("cooper2020/thm-5.10", paper=COOPER2020, theorem="Theorem 5.10 ([NMH18], surrogate)",
+       statement="sigma analytic, strictly increasing, bounded; distinct inputs; every layer wider than n: "
+                 "rank Phi(w') = n for almost every w' (surrogate: at random w').",
+       hypotheses=[Assumption("sigma analytic, strictly increasing, bounded",
+                              lambda i: _act(i).analytic and _act(i).increasing and _act(i).bounded),
+                   Assumption("every hidden layer > n", lambda i: min(i.arch.hidden) > i.n)],
+       strategy=random_points(_nets(("tanh", "arctan", "erf", "sigmoid"), n=st.integers(2, 6), regime="wide",
+                                    d_in=st.integers(3, 4), depth=st.integers(1, 3))))
+def thm_5_10(inst) -> Evidence:
+    """Theorem 5.10 surrogate: a measure-zero exception set is never hit by a continuous draw, so rank Phi = n
+    at random w' (gap rule; an ambiguous gap is inconclusive, never a counterexample)."""
+    r = numerical_rank(inst.problem.features(inst.theta), what="Phi").rank
+    return Evidence.equal(r, inst.n, "rank Phi")
+
+
+def _wide_critical(sources=("star", "core", "split", "global-min", "descent", "gradnorm"), n=st.integers(2, 5),
+                   extra=st.integers(0, 4), d_in=st.integers(1, 3), d_out=st.integers(1, 3), activation=None):
+    nets = _nets(activation or acts.COOPER_ACTIVATIONS, n=n, regime="very_wide", extra=extra, d_in=d_in,
+                 d_out=d_out, depth=st.integers(1, 3), width=st.integers(2, 4))
+    return critical_points(nets, sources)
+
+
+def _critical_inertia(inst):
+    require_critical(inst.problem, inst.theta)
+    return hessian_inertia(inst.problem, inst.theta)
+
+
+@claim("cooper2020/prop-5.13", paper=COOPER2020, theorem="Proposition 5.13",
+       statement="Width > n, continuous sigma, L2 loss: L has no isolated local non-global minima (at a critical "
+                 "point with PSD Hessian and L > 0, the Hessian is singular and L is constant on p + V).",
+       hypotheses=[_very_wide(), Assumption("sigma continuous"), SQUARE_LOSS, CRITICAL],
+       strategy=_wide_critical(("split", "descent", "star", "core")))
+def prop_5_13(inst) -> Evidence:
+    """Proposition 5.13 (mechanism of cooper2020.md): if d_H >= n then dim V >= d_out >= 1 and L is constant on
+    p + V, so a local minimum p with L(p) > 0 is not strict (Hessian singular, V in its kernel).  A positive
+    definite Hessian with L > 0 at a critical point would be a strict, isolated, non-global local minimum."""
+    I = _critical_inertia(inst)
+    basis, rho = _fiber_subspace(inst)
+    L = inst.problem.loss(inst.theta)
+    if I.neg > 0 or L <= 1e-20 * _y_scale(inst):
+        return Evidence.all_of(Evidence(1.0, f"premise not met ({I.summary()}, L = {L:.2g})"),
+                               _level_set_check(inst, basis))
+    return Evidence.all_of(Evidence.at_least(I.zero, len(basis), "zero eigenvalues of PSD Hessian vs dim V"),
+                           _level_set_check(inst, basis))
+
+
+@claim("cooper2020/lem-5.14", paper=COOPER2020, theorem="Lemma 5.14",
+       statement="If rank Phi = r, the quadratic form Q of L on the fiber has rank <= r d_out (paper's reading, "
+                 "r without the bias row).",
+       hypotheses=[], expect="fails",
+       strategy=st.one_of(random_points(_nets(n=st.integers(2, 6), regime="narrow", d_in=st.integers(2, 4))),
+                          _star(1)),
+       notes="CAVEAT (iii): true iff 1^T is in the row space of Phi; otherwise rank Q = (r + 1) d_out.")
+def lem_5_14(inst) -> Evidence:
+    """Lemma 5.14 as read: rank Q <= r d_out with r = rank Phi.  rank Q is read off the u-block of the
+    autodiff Hessian (= 2 Q) by the eigenvalue gap rule; r from the SVD of Phi."""
+    r = numerical_rank(inst.problem.features(inst.theta), what="Phi").rank
+    return Evidence.at_most(_u_block_rank(inst), r * inst.arch.d_out, "rank Q vs r d_out", r=r)
+
+
+@claim("cooper2020/lem-5.14/corrected", paper=COOPER2020, theorem="Lemma 5.14",
+       statement="[corrected] Q(W, b) = sum_i ||W a_H(x_i) + b||^2 has rank exactly d_out rho, rho = rank Phi~.",
+       hypotheses=[],
+       strategy=st.one_of(random_points(_nets(n=st.integers(2, 6), regime="narrow", d_in=st.integers(2, 4))),
+                          _wide_random(), _star(1)))
+def lem_5_14_corrected(inst) -> Evidence:
+    """Lemma 5.14 with the bias row: the u-block of Hess L is 2 (Phi~ Phi~^T (x) I_{d_out}), rank d_out rho."""
+    rho = numerical_rank(inst.problem.augmented_features(inst.theta), what="Phi~").rank
+    return Evidence.equal(_u_block_rank(inst), rho * inst.arch.d_out, "rank Q vs d_out rho", rho=rho)
+
+
+def _level_sources():
+    nets = _nets(n=st.integers(2, 5), d_in=st.integers(1, 3), d_out=st.integers(1, 3), depth=st.integers(1, 3),
+                 width=st.integers(1, 5))
+    return critical_points(nets, ("star", "core", "global-min", "descent"))
+
+
+def _fiber_dimension_claim(inst, bound_of) -> Evidence:
+    basis, rho = _fiber_subspace(inst)
+    r = numerical_rank(inst.problem.features(inst.theta), what="Phi").rank
+    require_critical(inst.problem, inst.theta)
+    bound = bound_of(inst, r)
+    return Evidence.all_of(Evidence.at_least(len(basis), bound, "dim V", rho=rho, r=r),
+                           _level_set_check(inst, basis))
+
+
+@claim("cooper2020/thm-5.15", paper=COOPER2020, theorem="Theorem 5.15",
+       statement="At a critical point p, the level set {L = L(p)} contains the affine subspace p + V of "
+                 "dimension >= (d_H - r) d_out, r = rank Phi.",
+       hypotheses=[CRITICAL], strategy=_level_sources())
+def thm_5_15(inst) -> Evidence:
+    """Theorem 5.15: V = {D : D Phi~ = 0} has dimension (d_H + 1 - rho) d_out >= (d_H - r) d_out and moving
+    along V changes no training output, so L(p + v) = L(p)."""
+    return _fiber_dimension_claim(inst, lambda i, r: (i.arch.last_hidden - r) * i.arch.d_out)
+
+
+@claim("cooper2020/thm-5.15/bias-count", paper=COOPER2020, theorem="Theorem 5.15",
+       statement="Candidate reading of the lost constant: the fiber subspace in the level set has dimension "
+                 ">= (d_H + 1 - r) d_out, r = rank Phi.",
+       hypotheses=[CRITICAL], strategy=_level_sources(), expect="fails",
+       notes="False whenever rho = r + 1 (e.g. star points, where Phi = 0 but the bias row has rank 1).")
+def thm_5_15_bias_count(inst) -> Evidence:
+    """Theorem 5.15 with the bound (d_H + 1 - r) d_out: it ignores that the bias row can raise rho to r + 1."""
+    return _fiber_dimension_claim(inst, lambda i, r: (i.arch.last_hidden + 1 - r) * i.arch.d_out)
+
+
+@claim("cooper2020/thm-5.17", paper=COOPER2020, theorem="Theorem 5.17",
+       statement="Very wide (d_H >= n), any critical point p: the level set of L(p) contains an affine subspace "
+                 "through p of dimension >= (d_H + 1 - n) d_out.",
+       hypotheses=[_very_wide(), CRITICAL], strategy=_wide_critical(("star", "core", "split", "global-min", "descent")))
+def thm_5_17(inst) -> Evidence:
+    """Theorem 5.17: rho <= n gives dim V = (d_H + 1 - rho) d_out >= (d_H + 1 - n) d_out."""
+    return _fiber_dimension_claim(inst, lambda i, r: (i.arch.last_hidden + 1 - i.n) * i.arch.d_out)
+
+
+def _zero_count_claim(inst, bound, restrict=None) -> Evidence:
+    I = _critical_inertia(inst)
+    if restrict == "psd" and I.neg > 0:
+        return Evidence(1.0, f"premise not met: saddle {I.summary()}")
+    if restrict == "isotropic":
+        return Evidence.at_least(I.zero + min(I.pos, I.neg), bound, "#zero + min(#pos, #neg) vs bound",
+                                 inertia=I.summary())
+    return Evidence.at_least(I.zero, bound, "zero eigenvalues", inertia=I.summary(), source=inst.source)
+
+
+def _dim_V(inst):
+    return len(_fiber_subspace(inst)[0])
+
+
+_ALL_CRITICAL = _wide_critical()
+_ANY_CRITICAL = critical_points(_nets(n=st.integers(2, 5), d_in=st.integers(1, 3), d_out=st.integers(1, 3),
+                                      depth=st.integers(1, 3), width=st.integers(1, 5)),
+                                ("star", "core", "global-min", "descent", "gradnorm"))
+
+
+@claim("cooper2020/cor-5.16", paper=COOPER2020, theorem="Corollary 5.16",
+       statement="For any critical point p, Hess L(p) has at least dim V zero eigenvalues (paper's wording).",
+       hypotheses=[CRITICAL], strategy=_ANY_CRITICAL, expect="fails",
+       notes="L is constant on p + V, so V is isotropic for the Hessian (v^T H v = 0), but not in its kernel at "
+             "a saddle: the mixed block d^2L/du dw' = 2 sum_i r_i^T D da_H(x_i) need not vanish. Star-locus "
+             "saddles with d_0, d_out >= 2 give counterexamples.")
+def cor_5_16(inst) -> Evidence:
+    """Corollary 5.16 as written: #zero eigenvalues of Hess L(p) >= dim V at every critical point p."""
+    return _zero_count_claim(inst, _dim_V(inst))
+
+
+@claim("cooper2020/cor-5.16/minima", paper=COOPER2020, theorem="Corollary 5.16",
+       statement="[corrected] At a critical point with positive semidefinite Hessian (local minimum), "
+                 "Hess L(p) has at least dim V zero eigenvalues.",
+       hypotheses=[CRITICAL, Assumption("Hess L(p) PSD")], strategy=_ANY_CRITICAL)
+def cor_5_16_minima(inst) -> Evidence:
+    """For PSD H, v^T H v = 0 implies H v = 0, so V (on which L is constant) lies in ker H."""
+    return _zero_count_claim(inst, _dim_V(inst), "psd")
+
+
+@claim("cooper2020/cor-5.16/isotropic", paper=COOPER2020, theorem="Corollary 5.16",
+       statement="[corrected] At any critical point, #zero + min(#pos, #neg) eigenvalues of Hess L(p) >= dim V.",
+       hypotheses=[CRITICAL], strategy=_ANY_CRITICAL)
+def cor_5_16_isotropic(inst) -> Evidence:
+    """V is an isotropic subspace of the quadratic form Hess L(p) (L is constant on p + V); an isotropic
+    subspace has dimension <= n_0 + min(n_+, n_-) (Sylvester's law of inertia)."""
+    return _zero_count_claim(inst, _dim_V(inst), "isotropic")
+
+
+@claim("cooper2020/cor-5.18", paper=COOPER2020, theorem="Corollary 5.18",
+       statement="Very wide (d_H >= n): at any critical point, Hess L has at least (d_H + 1 - n) d_out zero "
+                 "eigenvalues (paper's wording, bias-row constant).",
+       hypotheses=[_very_wide(), CRITICAL], strategy=_ALL_CRITICAL, expect="fails",
+       notes="Fails at star-locus saddles of wide nets for the same reason as Corollary 5.16.")
+def cor_5_18(inst) -> Evidence:
+    """Corollary 5.18 as written: #zero eigenvalues >= (d_H + 1 - n) d_out at every critical point."""
+    return _zero_count_claim(inst, (inst.arch.last_hidden + 1 - inst.n) * inst.arch.d_out)
+
+
+@claim("cooper2020/cor-5.18/minima", paper=COOPER2020, theorem="Corollary 5.18",
+       statement="[corrected] Very wide: at a critical point with PSD Hessian, >= (d_H + 1 - n) d_out zero "
+                 "eigenvalues.",
+       hypotheses=[_very_wide(), CRITICAL, Assumption("Hess L(p) PSD")], strategy=_ALL_CRITICAL)
+def cor_5_18_minima(inst) -> Evidence:
+    """Corollary 5.18 restricted to local minima, where V is in the kernel (see cor-5.16/minima)."""
+    return _zero_count_claim(inst, (inst.arch.last_hidden + 1 - inst.n) * inst.arch.d_out, "psd")
+
+
+@claim("cooper2020/cor-5.19", paper=COOPER2020, theorem="Corollary 5.19",
+       statement="[derived] d^2 L / d b_{H+1}^2 = 2n I at every point, so L has no local maxima and Corollary "
+                 "5.19 (local maxima) is vacuous.",
+       hypotheses=[], strategy=random_points(_nets(activation=SMOOTH_ANY)))
+def cor_5_19(inst) -> Evidence:
+    """Corollary 5.19: the b_{H+1} block of Hess L equals 2n I_{d_out}."""
+    b = inst.arch.bias(inst.arch.depth + 1)
+    block = inst.problem.hessian(inst.theta)[b, b]
+    target = 2.0 * inst.n * np.eye(inst.arch.d_out)
+    return Evidence.within(np.max(np.abs(block - target)) / (2.0 * inst.n), 1e-12, "b_{H+1} block vs 2n I")
+
+
+# =========================================================================================================
+# Section 6: growth with the width (uniform hidden width d)
+# =========================================================================================================
+@st.composite
+def _uniform(draw):
+    H = draw(st.integers(1, 6))
+    d_in, d_out = draw(st.integers(1, 5)), draw(st.integers(1, 4))
+    d = draw(st.integers(1, 40))
+    return {"d_in": d_in, "hidden": [d] * H, "d_out": d_out, "n": draw(st.integers(1, 30))}
+
+
+@claim("cooper2020/prop-6.1", paper=COOPER2020, theorem="Proposition 6.1",
+       statement="Uniform width d: dim M = N - n d_out = (H-1)d^2 + (d_0 + d_out + H)d + d_out - n d_out; "
+                 "dim S* = (H-1)d^2 for d >= d_0 + H - 1; dim C = (H-2)d^2 for d >= d_0 + H - 2.",
+       hypotheses=[Assumption("uniform hidden width")], strategy=_uniform())
+def prop_6_1(d) -> Evidence:
+    """Proposition 6.1 (formulas reconstructed in cooper2020.md): compared with the locus bookkeeping."""
+    arch, H, w, n = _arch(d), len(d["hidden"]), d["hidden"][0], d["n"]
+    parts = [Evidence.equal(arch.n_params - n * arch.d_out,
+                            (H - 1) * w * w + (arch.d_in + arch.d_out + H) * w + arch.d_out - n * arch.d_out, "dim M")]
+    if H >= 2 and w >= arch.d_in + H - 1:
+        parts.append(Evidence.equal(_max_dim(arch, 1), (H - 1) * w * w, "dim S*"))
+    if H >= 3 and w >= arch.d_in + H - 2:
+        parts.append(Evidence.equal(_max_dim(arch, 2), (H - 2) * w * w, "dim C"))
+    return Evidence.all_of(*parts)
+
+
+def _codim_second_difference(d, k_min) -> Evidence:
+    from itertools import combinations  # noqa: F401
+
+    def codim(w):
+        arch = _arch({**d, "hidden": [w] * len(d["hidden"])})
+        return arch.n_params - max(locus_dimension(arch, [k]) for k in range(k_min, arch.depth + 1))
+
+    w = d["hidden"][0] + d["d_in"] + len(d["hidden"])
+    second = codim(w + 2) - 2 * codim(w + 1) + codim(w)
+    return Evidence.at_least(second, 1, "second difference of codim S* in d (quadratic growth needs > 0)")
+
+
+@claim("cooper2020/prop-6.1/codim-star", paper=COOPER2020, theorem="Proposition 6.1 / Section 6",
+       statement="The codimension of S* grows quadratically in the width d (S* = U_{k>=1} S_k).",
+       hypotheses=[_depth(2)], strategy=_uniform().filter(lambda d: len(d["hidden"]) >= 2), expect="fails",
+       notes="Uncertainty (a) of the claims file: with k = 1 allowed, codim S_1 = (d_0 + d_out + H)d + d_out is "
+             "linear in d; the paper's sentence needs the k >= 2 convention (next claim).")
+def prop_6_1_codim_star(d) -> Evidence:
+    """Section 6: codim S*(d) has a positive second difference in d (quadratic growth), k >= 1 convention."""
+    return _codim_second_difference(d, 1)
+
+
+@claim("cooper2020/prop-6.1/codim-star-k2", paper=COOPER2020, theorem="Proposition 6.1 / Section 6",
+       statement="[reading] With S* = U_{k>=2} S_k, the codimension of S* grows quadratically in d.",
+       hypotheses=[_depth(2)], strategy=_uniform().filter(lambda d: len(d["hidden"]) >= 2))
+def prop_6_1_codim_star_k2(d) -> Evidence:
+    """Section 6 under the k >= 2 convention: codim S*(d) = N - max_{k>=2} dim S_k has second difference > 0."""
+    return _codim_second_difference(d, 2)
+
+
+@claim("cooper2020/prop-6.2", paper=COOPER2020, theorem="Proposition 6.2",
+       statement="Any critical point of a very wide net has at least (d_H - n) d_out zero Hessian eigenvalues, "
+                 "growing linearly in the width.",
+       hypotheses=[_very_wide(), CRITICAL], strategy=_ALL_CRITICAL, expect="fails",
+       notes="The uniform bound of Corollary 5.18 with the bias-free constant; still fails at star saddles of "
+             "nets much wider than n.")
+def prop_6_2(inst) -> Evidence:
+    """Proposition 6.2: #zero eigenvalues >= (d_H - n) d_out at every critical point."""
+    return _zero_count_claim(inst, (inst.arch.last_hidden - inst.n) * inst.arch.d_out)

@@ -1,0 +1,36 @@
+"""Architectures: depth, hidden widths, input/output sizes, and width regimes relative to n.
+
+Regimes (Cooper 2020, section 4): ``"any"``; ``"very_wide"`` (last hidden layer d_H >= n, the hypothesis of
+Lemma 5.8 / Thm 5.17, ``strict=True`` for d_H > n); ``"narrow"`` (d_H <= n - 2, where Phi~ cannot have
+rank n); ``"wide"`` (every hidden layer > n, Thm 5.10).
+"""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from harness.architecture import Architecture
+
+REGIMES = ("any", "very_wide", "narrow", "wide")
+
+
+@st.composite
+def architectures(draw, depth=st.integers(1, 4), width=st.integers(1, 5), d_in=st.integers(1, 4),
+                  d_out=st.integers(1, 3), n: int | None = None, regime: str = "any", extra=st.integers(0, 3),
+                  strict: bool = False) -> Architecture:
+    if regime not in REGIMES:
+        raise ValueError(f"unknown regime {regime!r}; choose from {REGIMES}")
+    if regime != "any" and n is None:
+        raise ValueError(f"regime {regime!r} needs the number of samples n")
+    H = draw(depth) if isinstance(depth, st.SearchStrategy) else depth
+    hidden = [draw(width) for _ in range(H)]
+    if regime == "very_wide":
+        hidden[-1] = n + int(strict) + draw(extra)
+    elif regime == "wide":
+        hidden = [n + 1 + draw(extra) for _ in range(H)]
+    elif regime == "narrow":
+        if n < 3:
+            raise ValueError("regime 'narrow' needs n >= 3")
+        hidden[-1] = draw(st.integers(1, n - 2))
+    di = draw(d_in) if isinstance(d_in, st.SearchStrategy) else d_in
+    do = draw(d_out) if isinstance(d_out, st.SearchStrategy) else d_out
+    return Architecture(di, tuple(hidden), do)

@@ -1,0 +1,128 @@
+"""Parameter points: random, on Cooper's star/core loci, split points, global minima, and critical points
+found by optimisation (with their refinement status recorded in ``instance.point``).
+
+Each takes a strategy of point-less NetInstances (see :func:`strategies.networks.problems`) and returns
+a strategy of NetInstances with ``theta`` set.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from harness.architecture import Architecture
+from harness.instance import NetInstance
+from harness.model import Problem
+from harness.optimise import critical_point, newton_refine
+from strategies.data import seeds
+from strategies.loci import put_on_locus
+
+
+def init_params(arch: Architecture, rng: np.random.Generator) -> np.ndarray:
+    """Weights ~ N(0, 1/fan_in), biases ~ N(0, 1)."""
+    layers = [(rng.standard_normal(shape) / np.sqrt(shape[1]), rng.standard_normal(shape[0]))
+              for _, shape, _ in arch.layers]
+    return arch.flatten(layers)
+
+
+@st.composite
+def random_points(draw, problems) -> NetInstance:
+    inst = draw(problems)
+    rng = np.random.default_rng(draw(seeds))
+    return inst.with_theta(init_params(inst.arch, rng), source="random")
+
+
+@st.composite
+def star_points(draw, problems, m: int = 1, free_biases: bool = False) -> NetInstance:
+    """A point of S_K with |K| = m (m = 1: star locus S*, m = 2: core locus C), free coordinates random."""
+    inst = draw(problems.filter(lambda p: p.arch.depth >= m))
+    K = sorted(draw(st.sets(st.integers(1, inst.arch.depth), min_size=m, max_size=m)))
+    rng = np.random.default_rng(draw(seeds))
+    theta = put_on_locus(inst.arch, init_params(inst.arch, rng), K, inst.Y.mean(axis=0), free_biases)
+    source = {1: "star-locus", 2: "core-locus"}.get(m, f"{m}-core-locus")
+    return inst.with_theta(theta, source=source, K=K, free_biases=free_biases)
+
+
+def core_points(problems, free_biases: bool = False):
+    return star_points(problems, m=2, free_biases=free_biases)
+
+
+@st.composite
+def global_minima(draw, problems) -> NetInstance:
+    """A point of M = L^{-1}(0): random w' and the minimum-norm least-squares last layer
+    [W_{H+1} b_{H+1}] Phi~ = Y^T (exact when rank Phi~ = n), else Levenberg-Marquardt from random starts."""
+    inst = draw(problems)
+    rng = np.random.default_rng(draw(seeds))
+    arch, prob = inst.arch, inst.problem
+    theta = init_params(arch, rng)
+    if arch.last_hidden + 1 >= inst.n:
+        phit = prob.augmented_features(theta)
+        U = np.linalg.lstsq(phit.T, inst.Y, rcond=None)[0].T  # d_out x (d_H + 1)
+        theta[arch.last_layer] = np.concatenate([U[:, :-1].ravel(), U[:, -1]])
+        method = "least-squares"
+    else:
+        from harness.optimise import zero_loss
+
+        theta = zero_loss(prob, theta)
+        method = "levenberg-marquardt"
+    r = newton_refine(prob, theta) if prob.loss(theta) > 1e-20 * max(1.0, float(np.sum(inst.Y**2))) else None
+    theta = r.theta if r else theta
+    return inst.with_theta(theta, source="global-min", method=method, loss=prob.loss(theta))
+
+
+@st.composite
+def optimised_critical_points(draw, problems, methods=("descent", "gradnorm")) -> NetInstance:
+    """A critical point found from a random start by ``descent`` (local minima) or ``gradnorm`` (any index,
+    saddles included), Newton-refined; ``point["refined"]`` says whether it reached the tolerance."""
+    inst = draw(problems)
+    method = draw(st.sampled_from(tuple(methods)))
+    rng = np.random.default_rng(draw(seeds))
+    r = critical_point(inst.problem, init_params(inst.arch, rng), method)
+    return inst.with_theta(r.theta, source=f"optimised:{method}", refined=r.refined, grad_rel=r.grad_rel)
+
+
+@st.composite
+def split_points(draw, problems) -> NetInstance:
+    """Critical points with L > 0 of a wide net, built from a narrow one (Cooper 2020, Prop 5.13 generator):
+    find a critical point of the same net with m < n units in the last hidden layer, then give each of the
+    d_H wide units the incoming weights of an original unit and split each original outgoing column among
+    its copies with coefficients summing to 1.  Every training output is unchanged and the point stays
+    critical (each partial derivative is a lambda-multiple of one that vanished)."""
+    inst = draw(problems)
+    arch, n = inst.arch, inst.n
+    m = draw(st.integers(1, max(1, min(n - 1, arch.last_hidden))))
+    narrow = Architecture(arch.d_in, (*arch.hidden[:-1], m), arch.d_out)
+    rng = np.random.default_rng(draw(seeds))
+    small = Problem(narrow, inst.activation, inst.X, inst.Y)
+    r = critical_point(small, init_params(narrow, rng), "descent")
+    parent = np.concatenate([np.arange(m), rng.integers(0, m, arch.last_hidden - m)])
+    lam = np.ones(arch.last_hidden) if draw(st.booleans()) else rng.standard_normal(arch.last_hidden) + 1.0
+    for i in range(m):  # normalise the split coefficients of each original unit to sum to 1
+        lam[parent == i] /= lam[parent == i].sum() if abs(lam[parent == i].sum()) > 1e-3 else np.inf
+    lam[~np.isfinite(lam)] = 0
+    for i in range(m):
+        if not np.isclose(lam[parent == i].sum(), 1.0):
+            lam[parent == i] = 0.0
+            lam[np.flatnonzero(parent == i)[0]] = 1.0
+    small_layers = narrow.unflatten(r.theta)
+    (Wh, bh), (Wo, bo) = small_layers[-2], small_layers[-1]
+    wide_layers = small_layers[:-2] + [(Wh[parent], bh[parent]), (Wo[:, parent] * lam[None, :], bo)]
+    theta = arch.flatten(wide_layers)
+    grad_rel = __import__("harness.numerics", fromlist=["x"]).relative_gradient(inst.problem, theta)
+    return inst.with_theta(theta, source="split", narrow_width=m, refined=r.refined, grad_rel=grad_rel)
+
+
+def critical_points(problems, sources=("star", "core", "split", "global-min", "descent", "gradnorm")):
+    """Critical points from every source the strategies have, so that a claim about "any critical point"
+    meets saddles as well as minima.  ``split`` needs problems whose last hidden layer is >= 2 wide."""
+    table = {
+        "star": lambda: star_points(problems, 1),
+        "core": lambda: star_points(problems, 2),
+        "split": lambda: split_points(problems),
+        "global-min": lambda: global_minima(problems),
+        "descent": lambda: optimised_critical_points(problems, ("descent",)),
+        "gradnorm": lambda: optimised_critical_points(problems, ("gradnorm",)),
+    }
+    unknown = set(sources) - set(table)
+    if unknown:
+        raise ValueError(f"unknown critical-point sources {sorted(unknown)}; known: {sorted(table)}")
+    return st.one_of(*[table[s]() for s in sources])
