@@ -36,6 +36,8 @@ def certify(claim, instance, kind: str) -> Certificate:
             ev = claim.check(instance)
     except Inconclusive as e:
         return Certificate("numerical", f"mpmath re-check inconclusive: {e}")
+    except Exception as e:  # the finding stands in float64; say why it could not be certified
+        return Certificate("numerical", f"mpmath re-check raised {type(e).__name__}: {e}")
     persists = ev.margin < 0 if kind == "forall" else ev.margin >= 0
     what = "violation" if kind == "forall" else "witness"
     if persists:

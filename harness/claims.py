@@ -61,6 +61,9 @@ class Claim:
     expect: str = "holds"
     budget: float = 1.0
     notes: str = ""
+    #: Explicit instances run before the search (Hypothesis ``@example``): the paper's own examples or a
+    #: certified shape the claims file names.  Zero-argument callables, built when the claim runs.
+    examples: tuple = ()
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -159,12 +162,13 @@ registry = Registry()
 
 
 def claim(id: str, *, paper: Paper, theorem: str, statement: str, strategy, hypotheses=(), kind="forall",
-          expect="holds", budget=1.0, notes="", register=True):
+          expect="holds", budget=1.0, notes="", examples=(), register=True):
     """Decorator: turn ``check(instance) -> Evidence`` into a registered :class:`Claim`."""
 
     def wrap(check):
         c = Claim(id=id, paper=paper, theorem=theorem, statement=statement, check=check, strategy=strategy,
-                  hypotheses=tuple(hypotheses), kind=kind, expect=expect, budget=budget, notes=notes)
+                  hypotheses=tuple(hypotheses), kind=kind, expect=expect, budget=budget, notes=notes,
+                  examples=tuple(examples))
         return registry.add(c) if register else c
 
     return wrap

@@ -240,7 +240,11 @@ def cmd_run(args) -> int:
     if not claims:
         print(f"{PROG}: no claims registered; nothing to run", file=err)
     progress = ConsoleProgress(err, quiet=args.quiet)
-    run = run_audit(claims, prof.name, seed=args.seed, out_dir=out_dir, ablate=args.ablate, progress=progress)
+    try:
+        run = run_audit(claims, prof.name, seed=args.seed, out_dir=out_dir, ablate=args.ablate, progress=progress)
+    except OSError as e:  # the report could not be written (disk full, folder removed meanwhile, ...)
+        print(f"{PROG}: error: {_one_line(e)}", file=err)
+        return EXIT_ERROR
     _summary(run, progress.paths, out, err)
     if run.interrupted:
         print(f"{PROG}: interrupted after {len(run.results)} of {len(claims)} claims; partial report written",
@@ -274,7 +278,8 @@ def _summary(run: RunResult, paths: dict, out, err) -> None:
                 print(f"  {name}: {p}", file=out)
     counts = {v: n for v, n in run.counts().items() if n}
     text = ", ".join(f"{n} {v}" for v, n in counts.items()) or "no claims run"
-    print(f"{len(run.results)} claims in {run.seconds:.1f} s: {text}", file=out)
+    n = len(run.results)
+    print(f"{n} claim{'s' if n != 1 else ''} in {run.seconds:.1f} s: {text}", file=out)
     differing = [r for r in run.results if not r.as_expected and not r.unexpected_falsification
                  and r.verdict not in ("error", "timeout")]
     for r in differing:
@@ -282,9 +287,9 @@ def _summary(run: RunResult, paths: dict, out, err) -> None:
 
 
 def cmd_list(args) -> int:
-    out, err = sys.stdout, sys.stderr
     from tabulate import tabulate
 
+    out, err = sys.stdout, sys.stderr
     claims = select_claims(args.claims, args.file)
     if not claims:
         print(f"{PROG}: no claims registered", file=err)
@@ -330,7 +335,7 @@ def describe_claim(c: Claim) -> str:
         lines.append("  (none)")
     if c.notes:
         lines += ["", "notes:", _indent(c.notes)]
-    lines += ["", "check docstring:", _indent(c.doc or "(none)")]
+    lines += ["", "check docstring:", _indent(inspect.cleandoc(c.check.__doc__ or "") or "(none)")]
     return "\n".join(lines)
 
 
@@ -408,7 +413,7 @@ def cmd_replay(args) -> int:
     if refuted:
         print("NOT REPRODUCED: float64 agrees, but the high-precision re-check refutes it", file=out)
         return EXIT_FALSIFIED
-    print(f"REPRODUCED: the {finding_kind} holds", file=out)
+    print(f"REPRODUCED: the {finding_kind} reproduces", file=out)
     return EXIT_OK
 
 

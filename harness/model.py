@@ -228,6 +228,9 @@ class Problem:
         return np.linalg.eigvalsh(self.hessian(theta))
 
     def hvp(self, theta, v) -> np.ndarray:
+        """Hessian-vector product (float64 JAX; under the precise backend, the mpmath Hessian times v)."""
+        if self._precise() is not None:
+            return self.hessian(theta) @ np.asarray(v, float)
         _, index, data = self._pad
         pv = self._embed(v)
         return np.asarray(self._fns()["hvp"](self._embed(theta), *data, pv))[index]
@@ -269,6 +272,10 @@ class Problem:
     def output_derivative(self, theta, i: int, c: int, order: int, direction=None) -> np.ndarray:
         """D^order f_c(x_i) with respect to the real parameters (order 1: gradient, 2: Hessian); for order 3,
         the matrix D^3 f_c(x_i)[direction] (``direction``: a real parameter vector)."""
+        if self._precise() is not None:
+            from harness.evidence import Inconclusive
+
+            raise Inconclusive("no mpmath backend for derivative tensors of f (float64 only)")
         padded, index, (mask, X, Y, sw, ow, act) = self._pad
         args = [self._embed(theta), mask, X[i], c, act]
         if order == 3:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from hypothesis import given, seed as hyp_seed, target
+from hypothesis import example, given, seed as hyp_seed, target
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from harness import profiles as profiles_mod
@@ -131,10 +131,13 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
             stats.last_found = found
             raise found
 
-    prop.__name__ = f"claim_{_safe_name(claim.id)}"
+    prop.__name__ = "claim_" + "".join(ch if ch.isalnum() else "_" for ch in claim.id)
     prop._hypothesis_internal_add_digest = claim.id.encode()  # one database key per claim
     database = DirectoryBasedExampleDatabase(str(out_dir / ".hypothesis")) if out_dir else None
     test = given(strategy if strategy is not None else claim.strategy)(prop)
+    explicit = [make() for make in claim.examples] if strategy is None else []
+    for inst in explicit:
+        test = example(inst)(test)
     test = prof.settings(claim.budget, database, seeded=seed is not None)(test)
     if seed is not None:
         test = hyp_seed(seed)(test)
@@ -162,6 +165,9 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
     result.examples, result.inconclusive = stats.examples, stats.inconclusive
     result.min_margin, result.inconclusive_reasons = stats.min_margin, dict(stats.reasons)
     if found is not None and result.verdict != "error":
+        if any(found.instance is inst for inst in explicit):
+            minimised = False
+            result.message = "found at an explicit example of the claim (not by the random search)"
         _report_found(claim, found, minimised, result, out_dir)
     elif result.verdict == "survived":
         decided = stats.examples - stats.inconclusive

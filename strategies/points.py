@@ -111,9 +111,13 @@ def split_points(draw, problems) -> NetInstance:
     return inst.with_theta(theta, source="split", narrow_width=m, refined=r.refined, grad_rel=grad_rel)
 
 
-def critical_points(problems, sources=("star", "core", "split", "global-min", "descent", "gradnorm")):
+def critical_points(problems, sources=("star", "core", "split", "global-min", "descent", "gradnorm"),
+                    weights: dict | None = None):
     """Critical points from every source the strategies have, so that a claim about "any critical point"
-    meets saddles as well as minima.  ``split`` needs problems whose last hidden layer is >= 2 wide."""
+    meets saddles as well as minima.  ``split`` needs problems whose last hidden layer is >= 2 wide.
+    ``weights`` (source -> positive int) makes some sources more frequent; by default the exact saddle
+    families (star locus, gradient-norm search) count twice, since statements about *any* critical point
+    are most often broken at saddles and minima are what descent already finds."""
     table = {
         "star": lambda: star_points(problems, 1),
         "core": lambda: star_points(problems, 2),
@@ -125,4 +129,7 @@ def critical_points(problems, sources=("star", "core", "split", "global-min", "d
     unknown = set(sources) - set(table)
     if unknown:
         raise ValueError(f"unknown critical-point sources {sorted(unknown)}; known: {sorted(table)}")
-    return st.one_of(*[table[s]() for s in sources])
+    weights = {"star": 2, "gradnorm": 2, **(weights or {})}
+    built = {s: table[s]() for s in sources}
+    menu = [s for s in sources for _ in range(weights.get(s, 1))]
+    return st.sampled_from(menu).flatmap(lambda s: built[s])

@@ -38,8 +38,8 @@ ARCHS = (
 )
 N_SAMPLES = 5
 
-#: Each activation on two of the three architectures (each architecture gets four activations).  JAX compiles
-#: once per (activation, padded shape), which dominates the runtime, so the full product would cost 1.5x more.
+#: Each activation on two of the three architectures (each architecture gets four activations): every
+#: activation meets two depths, and the file stays well under a minute even with a cold JAX compile cache.
 CASES = [(ARCHS[(i + s) % 3], act) for i, act in enumerate(ACTS) for s in (0, 1)]
 
 
@@ -100,7 +100,7 @@ def test_hessian_matches_finite_differences_of_grad(case):
 
 
 def test_hvp_is_hessian_times_vector():
-    P, theta = make_problem(ARCHS[2], "softplus0")
+    P, theta = make_problem(ARCHS[0], "softplus0")
     v = np.random.default_rng(1).normal(size=P.n_params)
     assert rel_err(P.hvp(theta, v), P.hessian(theta) @ v) < 1e-12
 
@@ -238,7 +238,7 @@ PADDING_CASES = CASES + [
 @pytest.mark.parametrize("case", PADDING_CASES, ids=_case_id)
 def test_padded_model_matches_numpy_forward(case):
     arch, act = case
-    for n in (N_SAMPLES, 11):
+    for n in (N_SAMPLES, 11) if arch.d_in == 5 else (N_SAMPLES,):
         P, theta = make_problem(arch, act, n=n)
         got = P.layer_outputs(theta)
         ref = numpy_layer_outputs(arch, act, theta, P.X)
@@ -251,7 +251,7 @@ def test_padded_model_matches_numpy_forward(case):
 
 
 # ---- (f): output_derivative ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("case", [(ARCHS[1], "sigmoid"), (ARCHS[2], "erf"), (ARCHS[0], "square")], ids=_case_id)
+@pytest.mark.parametrize("case", [(ARCHS[1], "sigmoid"), (ARCHS[2], "square")], ids=_case_id)
 def test_output_derivative_order1_is_jacobian_row(case):
     P, theta = make_problem(*case)
     J = P.jacobian(theta)
@@ -265,7 +265,7 @@ def test_output_derivative_order1_is_jacobian_row(case):
 
 def test_output_derivative_order2_gives_hessian():
     """H = 2 J^T J + 2 sum_{i,c} r_ic D^2 f_c(x_i)  (L = sum r^2)."""
-    P, theta = make_problem(ARCHS[1], "tanh")
+    P, theta = make_problem(ARCHS[0], "erf")
     J, r = P.jacobian(theta), P.residuals(theta)
     H = 2 * J.T @ J
     for i in range(P.n):
