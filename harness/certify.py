@@ -26,6 +26,8 @@ class Certificate:
 def certify(claim, instance, kind: str) -> Certificate:
     from harness.precise import MAX_PRECISE_PARAMS
 
+    if getattr(claim, "exact", False):
+        return Certificate("certified", "exact integer arithmetic: no rounding involved")
     problem = getattr(instance, "problem", None)
     if problem is None:
         return Certificate("numerical", "no high-precision backend for this kind of instance")

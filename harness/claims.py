@@ -64,6 +64,8 @@ class Claim:
     #: Explicit instances run before the search (Hypothesis ``@example``): the paper's own examples or a
     #: certified shape the claims file names.  Zero-argument callables, built when the claim runs.
     examples: tuple = ()
+    #: The check is exact (integer bookkeeping, no floating point): a finding is certified as computed.
+    exact: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -162,13 +164,13 @@ registry = Registry()
 
 
 def claim(id: str, *, paper: Paper, theorem: str, statement: str, strategy, hypotheses=(), kind="forall",
-          expect="holds", budget=1.0, notes="", examples=(), register=True):
+          expect="holds", budget=1.0, notes="", examples=(), exact=False, register=True):
     """Decorator: turn ``check(instance) -> Evidence`` into a registered :class:`Claim`."""
 
     def wrap(check):
         c = Claim(id=id, paper=paper, theorem=theorem, statement=statement, check=check, strategy=strategy,
                   hypotheses=tuple(hypotheses), kind=kind, expect=expect, budget=budget, notes=notes,
-                  examples=tuple(examples))
+                  examples=tuple(examples), exact=exact)
         return registry.add(c) if register else c
 
     return wrap

@@ -57,6 +57,15 @@ class _Stats:
     last_found: Found | None = None
 
 
+def _reason(e: Inconclusive) -> str:
+    """A short key for counting inconclusive examples: the message up to its first colon, except that an
+    unmet hypothesis keeps its name."""
+    text = str(e)
+    if text.startswith("hypothesis not met"):
+        return text[:100]
+    return text.split(":")[0][:80]
+
+
 def _safe_name(claim_id: str) -> str:
     return claim_id.replace("/", "__").replace(" ", "_")
 
@@ -113,11 +122,14 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
             raise BudgetSpent()
         with time_limit(min(prof.example_seconds, left)):
             try:
+                unmet = claim.violated_hypotheses(instance)
+                if unmet:  # the strategy produced an instance outside the theorem: not evidence either way
+                    raise Inconclusive(f"hypothesis not met: {unmet[0]}")
                 ev = evaluate(claim, instance)
             except Inconclusive as e:
                 stats.examples += 1
                 stats.inconclusive += 1
-                stats.reasons[str(e).split(":")[0][:80]] += 1
+                stats.reasons[_reason(e)] += 1
                 return
         stats.examples += 1
         stats.min_margin = min(stats.min_margin, ev.margin)

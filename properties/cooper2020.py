@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from harness import activations as acts
 from harness.claims import Assumption, Paper, claim
 from harness.evidence import Evidence, Inconclusive
-from harness.numerics import hessian_inertia, null_space, numerical_rank, require_critical
+from harness.numerics import TOL, hessian_inertia, null_space, numerical_rank, relative_gradient
 from strategies import architectures, core_points, critical_points, problems, random_points, star_points
 from strategies.loci import dim_S_K_formula, locus_dimension
 
@@ -54,7 +54,13 @@ def _on_locus(name):
     return Assumption(f"p in {name}", lambda i: i.source.endswith("locus"))
 
 
-CRITICAL = Assumption("p is a critical point", lambda i: i.source != "random")
+def _critical(violating=None):
+    """p is a critical point: relative gradient <= TOL.critical (numerics.relative_gradient)."""
+    return Assumption("p is a critical point",
+                      lambda i: relative_gradient(i.problem, i.theta) <= TOL.critical, violating)
+
+
+CRITICAL = _critical()
 
 
 # ---- shared pieces of checks -----------------------------------------------------------------------------
@@ -172,7 +178,8 @@ def lem_3_3_last_layer(inst) -> Evidence:
 @claim("cooper2020/thm-3.1", paper=COOPER2020, theorem="Theorem 3.1",
        statement="Every point of the star locus S* = U_k S_k is a critical point of L (smooth sigma, "
                  "sigma(0) = 0, square loss).",
-       hypotheses=[SMOOTH, _zero_at_zero(), SQUARE_LOSS, _on_locus("S*")], strategy=_star(1))
+       hypotheses=[SMOOTH, _zero_at_zero(violating=_star(1, activation=OFF_ZERO)), SQUARE_LOSS, _on_locus("S*")],
+       strategy=_star(1))
 def thm_3_1(inst) -> Evidence:
     """Theorem 3.1: p in S_k = {W_k = 0; b_j = 0 (k <= j <= H); W_{H+1} = 0; b_{H+1} = ybar} implies
     grad L(p) = 0; checked as ||grad L(p)||_inf <= 1e-10 (1 + sum ||y_i||^2)."""
@@ -229,7 +236,8 @@ def thm_3_2_dout1(inst) -> Evidence:
 @claim("cooper2020/thm-3.2/corrected", paper=COOPER2020, theorem="Theorem 3.2",
        statement="[corrected] At every p in C, Hess L(p) = 2n * (projection on the b_{H+1} coordinates): "
                  "eigenvalue 2n with multiplicity d_out, all N - d_out others zero.",
-       hypotheses=[SMOOTH, _zero_at_zero(), _depth(2, violating=_star(1, depth=st.just(1))), _on_locus("C")],
+       hypotheses=[SMOOTH, _zero_at_zero(violating=_star(2, activation=OFF_ZERO)),
+                   _depth(2, violating=_star(1, depth=st.just(1))), _on_locus("C")],
        strategy=_star(2))
 def thm_3_2_corrected(inst) -> Evidence:
     """Theorem 3.2, d_out-general: J is [0 | I] per sample, so 2 J^T J = 2n I on the b_{H+1} block; every
@@ -252,7 +260,8 @@ def thm_3_2_generalised(inst) -> Evidence:
 @claim("cooper2020/star-hessian", paper=COOPER2020, theorem="Section 3 (derived)",
        statement="[derived] At p in S_k outside the core, the Hessian has eigenvalues 2n (x d_out), +-s_i "
                  "(q pairs) and 0, with q = rank(M) rank(A_{k-1}^T R): generic star points are strict saddles.",
-       hypotheses=[SMOOTH, _zero_at_zero(), _on_locus("S_k")], strategy=_star(1))
+       hypotheses=[SMOOTH, _zero_at_zero(violating=_star(1, activation=OFF_ZERO)), _on_locus("S_k")],
+       strategy=_star(1))
 def star_hessian(inst) -> Evidence:
     """cooper2020.md COO-S3-STAR-HESS: M = sigma'(0)^{H-k+1} W_H ... W_{k+1} (sigma'(0) I if k = H),
     A_{k-1} = [a_{k-1}(x_i)]_i, R = [ybar - y_i]_i; #neg = q, #pos = d_out + q, #zero = N - d_out - 2q."""
@@ -277,7 +286,8 @@ def _locus_point_any(m_max=3):
 @claim("cooper2020/dim-3.1/tangent", paper=COOPER2020, theorem="Section 3.1",
        statement="Each S_K is a critical affine subspace: every free coordinate direction e of S_K lies in "
                  "ker Hess L(p), so Hess L(p) has >= dim S_K zero eigenvalues.",
-       hypotheses=[SMOOTH, _zero_at_zero(), _on_locus("S_K")], strategy=_locus_point_any())
+       hypotheses=[SMOOTH, _zero_at_zero(violating=_star(1, activation=OFF_ZERO)), _on_locus("S_K")],
+       strategy=_locus_point_any())
 def dim_3_1_tangent(inst) -> Evidence:
     """Section 3.1: S_K is a manifold of critical points, so T_p S_K is in ker Hess L(p):
     ||Hess L(p) e|| <= 1e-10 ||Hess L(p)|| for each free coordinate e, and #zero >= dim S_K."""
@@ -309,7 +319,7 @@ def _arch(d):
     return Architecture(d["d_in"], tuple(d["hidden"]), d["d_out"])
 
 
-@claim("cooper2020/dim-3.1/formula", paper=COOPER2020, theorem="Section 3.1",
+@claim("cooper2020/dim-3.1/formula", paper=COOPER2020, exact=True, theorem="Section 3.1",
        statement="dim S_K = sum_{j<k_1} d_j(d_{j-1}+1) + sum_{k_1<j<=H, j not in K} d_j d_{j-1}.",
        hypotheses=[], strategy=_arch_K())
 def dim_3_1_formula(d) -> Evidence:
@@ -324,7 +334,7 @@ def _max_dim(arch, m):
     return max((locus_dimension(arch, K) for K in combinations(range(1, arch.depth + 1), m)), default=None)
 
 
-@claim("cooper2020/dim-3.1/positive", paper=COOPER2020, theorem="Section 3.1 (abstract: depth >= 4)",
+@claim("cooper2020/dim-3.1/positive", paper=COOPER2020, exact=True, theorem="Section 3.1 (abstract: depth >= 4)",
        statement="With all widths >= 1: S* is positive-dimensional iff H >= 2, and C iff H >= 3.",
        hypotheses=[], strategy=_arch_K())
 def dim_3_1_positive(d) -> Evidence:
@@ -400,16 +410,26 @@ def _fiber_minimiser(inst, seed=3, kernel_scale=10.0):
     return U
 
 
-def _full_rank_features(inst, rows="Phi"):
-    M = inst.problem.features(inst.theta) if rows == "Phi" else inst.problem.augmented_features(inst.theta)
-    r = numerical_rank(M, what=rows).rank
-    if r < inst.n:
-        raise Inconclusive(f"hypothesis not met: rank {rows} = {r} < n")
-    return r
+def _rank_is_n(rows):
+    def holds(inst):
+        M = inst.problem.features(inst.theta) if rows == "Phi" else inst.problem.augmented_features(inst.theta)
+        return numerical_rank(M, what=rows).rank == inst.n
+
+    return holds
 
 
 def _wide_random(n=st.integers(2, 6), activation=acts.COOPER_ACTIVATIONS, regime="very_wide", **kw):
     return random_points(_nets(activation, n=n, regime=regime, d_in=st.integers(2, 4), **kw))
+
+
+def _rank_phi_n():
+    """rank Phi(w') = n; violated (for ablation) at very wide star-locus points, where Phi = 0."""
+    return Assumption("rank Phi = n", _rank_is_n("Phi"),
+                      _star(1, n=st.integers(2, 6), regime="very_wide", d_in=st.integers(2, 4)))
+
+
+def _narrow_random():
+    return random_points(_nets(n=st.integers(3, 6), regime="narrow", d_in=st.integers(2, 4)))
 
 
 def _fiber_minimum_evidence(inst) -> Evidence:
@@ -425,34 +445,32 @@ def _fiber_minimum_evidence(inst) -> Evidence:
 @claim("cooper2020/lem-5.8", paper=COOPER2020, theorem="Lemma 5.8",
        statement="If d_H >= n and rank Phi(w') = n, every critical point of L on the fiber over w' is a global "
                  "minimum (L = 0).",
-       hypotheses=[_very_wide(), Assumption("rank Phi = n")], strategy=_wide_random())
+       hypotheses=[_very_wide(), _rank_phi_n()], strategy=_wide_random())
 def lem_5_8(inst) -> Evidence:
     """Lemma 5.8: with rank Phi = n the fiber quadratic can reach 0; every fiber critical point (least-squares
     solution + anything in V) has L = 0.  Checked at U* = lstsq + 10 x random kernel vector."""
-    _full_rank_features(inst)
     return _fiber_minimum_evidence(inst)
 
 
 @claim("cooper2020/lem-5.8/sharp", paper=COOPER2020, theorem="Lemma 5.8 (sharper)",
        statement="[derived] The conclusion of Lemma 5.8 holds iff rho = rank Phi~ = n; d_H = n - 1 suffices "
                  "generically (the bias row).",
-       hypotheses=[Assumption("rank Phi~ = n")],
+       hypotheses=[Assumption("rank Phi~ = n", _rank_is_n("Phi~"), _narrow_random())],
        strategy=random_points(_nets(n=st.integers(2, 6), arch=lambda n: architectures(
            depth=st.integers(1, 3), width=st.just(n - 1) if n > 1 else st.just(1), d_in=st.integers(2, 4),
            d_out=st.integers(1, 2)).map(lambda a: a), d_in=st.integers(2, 4))))
 def lem_5_8_sharp(inst) -> Evidence:
     """cooper2020.md L5.8 sharper form: only rank Phi~ = n is needed; tested where every hidden width is n - 1."""
-    _full_rank_features(inst, "Phi~")
     return _fiber_minimum_evidence(inst)
 
 
 @claim("cooper2020/cor-5.9", paper=COOPER2020, theorem="Corollary 5.9",
        statement="d_H >= n, rank Phi(w') = n, L(w) > 0: the segment from w to (w', u*) strictly decreases L to 0, "
                  "in fact L(gamma(t)) = (1 - t)^2 L(w).",
-       hypotheses=[_very_wide(), Assumption("rank Phi = n")], strategy=_wide_random())
+       hypotheses=[_very_wide(), _rank_phi_n(), Assumption("L(w) > 0", lambda i: i.problem.loss(i.theta) > 0)],
+       strategy=_wide_random())
 def cor_5_9(inst) -> Evidence:
     """Corollary 5.9: q(t) = L(w', u + t(u* - u)) is quadratic with q(1) = q'(1) = 0, so q(t) = (1-t)^2 q(0)."""
-    _full_rank_features(inst)
     U0, U1 = _last_layer(inst), _fiber_minimiser(inst)
     L0 = inst.problem.loss(inst.theta)
     ts = np.linspace(0.0, 1.0, 7)
@@ -467,7 +485,9 @@ def cor_5_9(inst) -> Evidence:
                  "rank Phi(w') = n for almost every w' (surrogate: at random w').",
        hypotheses=[Assumption("sigma analytic, strictly increasing, bounded",
                               lambda i: _act(i).analytic and _act(i).increasing and _act(i).bounded),
-                   Assumption("every hidden layer > n", lambda i: min(i.arch.hidden) > i.n)],
+                   Assumption("every hidden layer > n", lambda i: min(i.arch.hidden) > i.n,
+                              random_points(_nets(("tanh", "arctan", "erf", "sigmoid"), n=st.integers(3, 6),
+                                                  regime="narrow", d_in=st.integers(3, 4))))],
        strategy=random_points(_nets(("tanh", "arctan", "erf", "sigmoid"), n=st.integers(2, 6), regime="wide",
                                     d_in=st.integers(3, 4), depth=st.integers(1, 3))))
 def thm_5_10(inst) -> Evidence:
@@ -485,14 +505,16 @@ def _wide_critical(sources=("star", "core", "split", "global-min", "descent", "g
 
 
 def _critical_inertia(inst):
-    require_critical(inst.problem, inst.theta)
     return hessian_inertia(inst.problem, inst.theta)
 
 
 @claim("cooper2020/prop-5.13", paper=COOPER2020, theorem="Proposition 5.13",
        statement="Width > n, continuous sigma, L2 loss: L has no isolated local non-global minima (at a critical "
                  "point with PSD Hessian and L > 0, the Hessian is singular and L is constant on p + V).",
-       hypotheses=[_very_wide(), Assumption("sigma continuous"), SQUARE_LOSS, CRITICAL],
+       hypotheses=[_very_wide(violating=critical_points(
+                       _nets(n=st.integers(4, 6), regime="narrow", d_in=st.integers(1, 2), depth=st.integers(1, 2)),
+                       ("descent", "split"))),
+                   Assumption("sigma continuous"), SQUARE_LOSS, CRITICAL],
        strategy=_wide_critical(("split", "descent", "star", "core")))
 def prop_5_13(inst) -> Evidence:
     """Proposition 5.13 (mechanism of cooper2020.md): if d_H >= n then dim V >= d_out >= 1 and L is constant on
@@ -542,7 +564,6 @@ def _level_sources():
 def _fiber_dimension_claim(inst, bound_of) -> Evidence:
     basis, rho = _fiber_subspace(inst)
     r = numerical_rank(inst.problem.features(inst.theta), what="Phi").rank
-    require_critical(inst.problem, inst.theta)
     bound = bound_of(inst, r)
     return Evidence.all_of(Evidence.at_least(len(basis), bound, "dim V", rho=rho, r=r),
                            _level_set_check(inst, basis))
@@ -551,7 +572,9 @@ def _fiber_dimension_claim(inst, bound_of) -> Evidence:
 @claim("cooper2020/thm-5.15", paper=COOPER2020, theorem="Theorem 5.15",
        statement="At a critical point p, the level set {L = L(p)} contains the affine subspace p + V of "
                  "dimension >= (d_H - r) d_out, r = rank Phi.",
-       hypotheses=[CRITICAL], strategy=_level_sources())
+       hypotheses=[_critical(violating=random_points(_nets(n=st.integers(2, 5), d_in=st.integers(1, 3),
+                                                           depth=st.integers(1, 3))))],
+       strategy=_level_sources())
 def thm_5_15(inst) -> Evidence:
     """Theorem 5.15: V = {D : D Phi~ = 0} has dimension (d_H + 1 - rho) d_out >= (d_H - r) d_out and moving
     along V changes no training output, so L(p + v) = L(p)."""
@@ -596,8 +619,6 @@ def _star_saddle_example(d_in=2, hidden=(5,), d_out=2, n=3, activation="tanh", s
 
 def _zero_count_claim(inst, bound, restrict=None) -> Evidence:
     I = _critical_inertia(inst)
-    if restrict == "psd" and I.neg > 0:
-        return Evidence(1.0, f"premise not met: saddle {I.summary()}")
     if restrict == "isotropic":
         return Evidence.at_least(I.zero + min(I.pos, I.neg), bound, "#zero + min(#pos, #neg) vs bound",
                                  inertia=I.summary())
@@ -614,9 +635,19 @@ _ANY_CRITICAL = critical_points(_nets(n=st.integers(2, 5), d_in=st.integers(1, 3
                                 ("star", "core", "global-min", "descent", "gradnorm"))
 
 
+_ANY_MINIMUM = critical_points(_nets(n=st.integers(2, 5), d_in=st.integers(1, 3), d_out=st.integers(1, 3),
+                                      depth=st.integers(1, 3), width=st.integers(1, 5)),
+                                ("core", "global-min", "descent"))
+
+
+def _psd(violating=None):
+    return Assumption("Hess L(p) PSD", lambda i: hessian_inertia(i.problem, i.theta).neg == 0, violating)
+
+
 @claim("cooper2020/cor-5.16", paper=COOPER2020, theorem="Corollary 5.16",
        statement="For any critical point p, Hess L(p) has at least dim V zero eigenvalues (paper's wording).",
        hypotheses=[CRITICAL], strategy=_ANY_CRITICAL, expect="fails", budget=3.0,
+       examples=[_star_saddle_example(hidden=(1,), n=3)],
        notes="L is constant on p + V, so V is isotropic for the Hessian (v^T H v = 0), but not in its kernel at "
              "a saddle: the mixed block d^2L/du dw' = 2 sum_i r_i^T D da_H(x_i) need not vanish. Star-locus "
              "saddles with d_0, d_out >= 2 give counterexamples.")
@@ -628,10 +659,10 @@ def cor_5_16(inst) -> Evidence:
 @claim("cooper2020/cor-5.16/minima", paper=COOPER2020, theorem="Corollary 5.16",
        statement="[corrected] At a critical point with positive semidefinite Hessian (local minimum), "
                  "Hess L(p) has at least dim V zero eigenvalues.",
-       hypotheses=[CRITICAL, Assumption("Hess L(p) PSD")], strategy=_ANY_CRITICAL)
+       hypotheses=[CRITICAL, _psd(violating=_ANY_CRITICAL)], strategy=_ANY_MINIMUM)
 def cor_5_16_minima(inst) -> Evidence:
     """For PSD H, v^T H v = 0 implies H v = 0, so V (on which L is constant) lies in ker H."""
-    return _zero_count_claim(inst, _dim_V(inst), "psd")
+    return _zero_count_claim(inst, _dim_V(inst))
 
 
 @claim("cooper2020/cor-5.16/isotropic", paper=COOPER2020, theorem="Corollary 5.16",
@@ -657,10 +688,11 @@ def cor_5_18(inst) -> Evidence:
 @claim("cooper2020/cor-5.18/minima", paper=COOPER2020, theorem="Corollary 5.18",
        statement="[corrected] Very wide: at a critical point with PSD Hessian, >= (d_H + 1 - n) d_out zero "
                  "eigenvalues.",
-       hypotheses=[_very_wide(), CRITICAL, Assumption("Hess L(p) PSD")], strategy=_ALL_CRITICAL)
+       hypotheses=[_very_wide(), CRITICAL, _psd(violating=_ALL_CRITICAL)],
+       strategy=_wide_critical(("core", "split", "global-min", "descent")))
 def cor_5_18_minima(inst) -> Evidence:
     """Corollary 5.18 restricted to local minima, where V is in the kernel (see cor-5.16/minima)."""
-    return _zero_count_claim(inst, (inst.arch.last_hidden + 1 - inst.n) * inst.arch.d_out, "psd")
+    return _zero_count_claim(inst, (inst.arch.last_hidden + 1 - inst.n) * inst.arch.d_out)
 
 
 @claim("cooper2020/cor-5.19", paper=COOPER2020, theorem="Corollary 5.19",
@@ -686,7 +718,7 @@ def _uniform(draw):
     return {"d_in": d_in, "hidden": [d] * H, "d_out": d_out, "n": draw(st.integers(1, 30))}
 
 
-@claim("cooper2020/prop-6.1", paper=COOPER2020, theorem="Proposition 6.1",
+@claim("cooper2020/prop-6.1", paper=COOPER2020, exact=True, theorem="Proposition 6.1",
        statement="Uniform width d: dim M = N - n d_out = (H-1)d^2 + (d_0 + d_out + H)d + d_out - n d_out; "
                  "dim S* = (H-1)d^2 for d >= d_0 + H - 1; dim C = (H-2)d^2 for d >= d_0 + H - 2.",
        hypotheses=[Assumption("uniform hidden width")], strategy=_uniform())
@@ -702,6 +734,9 @@ def prop_6_1(d) -> Evidence:
     return Evidence.all_of(*parts)
 
 
+_UNIFORM_DEEP = Assumption("H >= 2 hidden layers", lambda d: len(d["hidden"]) >= 2)
+
+
 def _codim_second_difference(d, k_min) -> Evidence:
     from itertools import combinations  # noqa: F401
 
@@ -714,9 +749,9 @@ def _codim_second_difference(d, k_min) -> Evidence:
     return Evidence.at_least(second, 1, "second difference of codim S* in d (quadratic growth needs > 0)")
 
 
-@claim("cooper2020/prop-6.1/codim-star", paper=COOPER2020, theorem="Proposition 6.1 / Section 6",
+@claim("cooper2020/prop-6.1/codim-star", paper=COOPER2020, exact=True, theorem="Proposition 6.1 / Section 6",
        statement="The codimension of S* grows quadratically in the width d (S* = U_{k>=1} S_k).",
-       hypotheses=[_depth(2)], strategy=_uniform().filter(lambda d: len(d["hidden"]) >= 2), expect="fails",
+       hypotheses=[_UNIFORM_DEEP], strategy=_uniform().filter(_UNIFORM_DEEP.holds), expect="fails",
        notes="Uncertainty (a) of the claims file: with k = 1 allowed, codim S_1 = (d_0 + d_out + H)d + d_out is "
              "linear in d; the paper's sentence needs the k >= 2 convention (next claim).")
 def prop_6_1_codim_star(d) -> Evidence:
@@ -724,9 +759,9 @@ def prop_6_1_codim_star(d) -> Evidence:
     return _codim_second_difference(d, 1)
 
 
-@claim("cooper2020/prop-6.1/codim-star-k2", paper=COOPER2020, theorem="Proposition 6.1 / Section 6",
+@claim("cooper2020/prop-6.1/codim-star-k2", paper=COOPER2020, exact=True, theorem="Proposition 6.1 / Section 6",
        statement="[reading] With S* = U_{k>=2} S_k, the codimension of S* grows quadratically in d.",
-       hypotheses=[_depth(2)], strategy=_uniform().filter(lambda d: len(d["hidden"]) >= 2))
+       hypotheses=[_UNIFORM_DEEP], strategy=_uniform().filter(_UNIFORM_DEEP.holds))
 def prop_6_1_codim_star_k2(d) -> Evidence:
     """Section 6 under the k >= 2 convention: codim S*(d) = N - max_{k>=2} dim S_k has second difference > 0."""
     return _codim_second_difference(d, 2)
@@ -736,6 +771,7 @@ def prop_6_1_codim_star_k2(d) -> Evidence:
        statement="Any critical point of a very wide net has at least (d_H - n) d_out zero Hessian eigenvalues, "
                  "growing linearly in the width.",
        hypotheses=[_very_wide(), CRITICAL], strategy=_ALL_CRITICAL, expect="fails", budget=3.0,
+       examples=[_star_saddle_example(d_in=3, hidden=(7,), d_out=3, n=4)],
        notes="The uniform bound of Corollary 5.18 with the bias-free constant; still fails at star saddles of "
              "nets much wider than n.")
 def prop_6_2(inst) -> Evidence:

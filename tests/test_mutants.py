@@ -23,7 +23,7 @@ from harness.claims import registry
 from harness.evidence import Evidence
 from harness.numerics import hessian_inertia, numerical_rank
 from harness.runner import run_claim
-from strategies import critical_points, problems, random_points
+from strategies import architectures, critical_points, problems, random_points
 from strategies.loci import locus_dimension
 
 
@@ -248,8 +248,10 @@ MUTANTS = [
            lambda: dict(check=C._fiber_minimum_evidence, strategy=random_points(_narrow()))),
     Mutant("cooper2020/lem-5.8/sharp", "width-n-2",
            "hidden width n - 2: rank Phi~ <= n - 1 < n, fiber minima have L > 0",
-           lambda: dict(check=C._fiber_minimum_evidence, strategy=random_points(_narrow(width=st.just(1) if False
-                                                                                          else st.integers(1, 3))))),
+           lambda: dict(check=C._fiber_minimum_evidence, strategy=random_points(problems(
+               n=st.integers(3, 6), activation=st.sampled_from(("tanh", "arctan")),
+               arch=lambda n: architectures(depth=st.integers(1, 2), width=st.just(n - 2), d_in=st.integers(2, 4),
+                                            d_out=st.integers(1, 2)))))),
     Mutant("cooper2020/cor-5.9", "narrow",
            "d_H <= n - 2: the fiber minimum has L(u*) > 0, so L(gamma(t)) != (1 - t)^2 L(w)",
            lambda: dict(check=_cor_5_9_unguarded, strategy=random_points(_narrow()))),
