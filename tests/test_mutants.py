@@ -44,7 +44,7 @@ def _moved(strategy, block: str, delta: float = 0.5):
             theta[arch.weight(max(inst.point["K"]))] = delta
         else:
             raise ValueError(block)
-        return inst.with_theta(theta, moved=block)
+        return inst.with_theta(theta, source="perturbed off " + inst.source, moved=block)
 
     return strategy.map(move)
 
@@ -170,6 +170,7 @@ class Mutant:
     name: str  # short readable id
     why: str  # why it is false
     changes: Callable[[], dict]  # -> fields for Claim.variant (lazy: strategies are built when used)
+    drop: tuple = ()  # names (prefixes) of the original's hypotheses the mutant drops
     budget: float = 0.6
 
     @property
@@ -178,35 +179,45 @@ class Mutant:
 
     def build(self):
         original = registry[self.of]
-        return original.variant(id=self.id, budget=self.budget, examples=(), **self.changes())
+        for name in self.drop:
+            assert any(h.name.startswith(name) for h in original.hypotheses), (self.of, name)
+        kept = tuple(h for h in original.hypotheses if not any(h.name.startswith(d) for d in self.drop))
+        return original.variant(id=self.id, budget=self.budget, examples=(), hypotheses=kept, **self.changes())
 
 
 MUTANTS = [
     Mutant("cooper2020/lem-3.3", "W_out-nonzero",
            "off S* (W_{H+1} != 0): df/db_H = W_{H+1} sigma'(0) e != 0",
-           lambda: dict(strategy=_moved(C.star_points(_small_nets(depth=st.integers(1, 2)), 1), "W_out"))),
+           lambda: dict(strategy=_moved(C.star_points(_small_nets(depth=st.integers(1, 2)), 1), "W_out")),
+           drop=("p in",)),
     Mutant("cooper2020/lem-3.3/last-layer", "sigmoid",
            "sigma(0) = 1/2 != 0: a_H(x) = sigma(0) 1 != 0 on S*",
            lambda: dict(strategy=C._star(1, activation=("sigmoid",), n=st.integers(2, 3), width=st.integers(1, 2),
-                                         depth=st.integers(1, 2)))),
+                                         depth=st.integers(1, 2))),
+           drop=("sigma(0) = 0",)),
     Mutant("cooper2020/thm-3.1", "b_out+0.5",
            "b_{H+1} = ybar + 0.5: dL/db_{H+1} = 2 sum_i (f(x_i) - y_i) = n != 0",
-           lambda: dict(strategy=_moved(C.star_points(_small_nets(), 1), "b_out"))),
+           lambda: dict(strategy=_moved(C.star_points(_small_nets(), 1), "b_out")),
+           drop=("p in",)),
     Mutant("cooper2020/thm-3.1", "sigmoid+W_out",
            "sigma(0) != 0 and W_{H+1} != 0 (a point of S~ not S*): f is a nonzero constant shift, dL/db_{H+1} != 0",
-           lambda: dict(strategy=_moved(C.star_points(_small_nets(activation=("sigmoid",)), 1), "W_out", 1.0))),
+           lambda: dict(strategy=_moved(C.star_points(_small_nets(activation=("sigmoid",)), 1), "W_out", 1.0)),
+           drop=("sigma(0) = 0", "p in")),
     Mutant("cooper2020/thm-3.1/generalised", "b_out+0.5",
            "b_{H+1} = ybar + 0.5 is not the mean of the targets: dL/db_{H+1} = n",
            lambda: dict(strategy=_moved(C.star_points(_small_nets(activation=("sigmoid", "tanh")), 1,
-                                                      free_biases=True), "b_out"))),
+                                                      free_biases=True), "b_out")),
+           drop=("p in",)),
     Mutant("cooper2020/thm-3.2/d_out-1", "d_out-2",
            "d_out = 2: the b_{H+1} block is 2n I_2, two positive eigenvalues, not one",
            lambda: dict(strategy=C._star(2, d_out=st.just(2), n=st.integers(2, 3), width=st.integers(1, 2),
-                                         depth=st.integers(2, 3)))),
+                                         depth=st.integers(2, 3))),
+           drop=("d_out = 1",)),
     Mutant("cooper2020/thm-3.2/corrected", "star-not-core",
            "|K| = 1 star points (drops the second zero layer): strict saddles with q >= 1 negative eigenvalues",
            lambda: dict(strategy=C._star(1, n=st.integers(2, 3), width=st.integers(1, 2), depth=st.integers(1, 2),
-                                         d_out=st.integers(1, 2)))),
+                                         d_out=st.integers(1, 2))),
+           drop=("H >= 2", "p in")),
     Mutant("cooper2020/thm-3.2/corrected", "value-2(n+1)",
            "the nonzero eigenvalue is 2n, not 2(n + 1)",
            lambda: dict(check=lambda inst: C._core_spectrum(inst, inst.arch.d_out, 2.0 * (inst.n + 1)),
@@ -224,7 +235,8 @@ MUTANTS = [
     Mutant("cooper2020/dim-3.1/tangent", "W_k-nonzero",
            "off S_K (W_k != 0): a_H depends on the free weights, so d^2L/dW_{H+1} dw' = 2 sum r_i da_H != 0",
            lambda: dict(strategy=_moved(C.star_points(_small_nets(depth=st.integers(1, 3), n=st.integers(2, 3)), 1),
-                                        "W_k"))),
+                                        "W_k")),
+           drop=("p in",)),
     Mutant("cooper2020/dim-3.1/formula", "plus-one",
            "the closed form + 1 never equals the free-coordinate count",
            lambda: dict(check=lambda d: Evidence.equal(locus_dimension(C._arch(d), d["K"]),
@@ -245,27 +257,32 @@ MUTANTS = [
            budget=0.4),
     Mutant("cooper2020/lem-5.8", "narrow",
            "d_H <= n - 2: rank Phi~ < n, the fiber least-squares residual is > 0 for generic Y",
-           lambda: dict(check=C._fiber_minimum_evidence, strategy=random_points(_narrow()))),
+           lambda: dict(check=C._fiber_minimum_evidence, strategy=random_points(_narrow())),
+           drop=("very wide", "rank Phi = n")),
     Mutant("cooper2020/lem-5.8/sharp", "width-n-2",
            "hidden width n - 2: rank Phi~ <= n - 1 < n, fiber minima have L > 0",
            lambda: dict(check=C._fiber_minimum_evidence, strategy=random_points(problems(
                n=st.integers(3, 6), activation=st.sampled_from(("tanh", "arctan")),
                arch=lambda n: architectures(depth=st.integers(1, 2), width=st.just(n - 2), d_in=st.integers(2, 4),
-                                            d_out=st.integers(1, 2)))))),
+                                            d_out=st.integers(1, 2))))),
+           drop=("rank Phi~ = n",)),
     Mutant("cooper2020/cor-5.9", "narrow",
            "d_H <= n - 2: the fiber minimum has L(u*) > 0, so L(gamma(t)) != (1 - t)^2 L(w)",
-           lambda: dict(check=_cor_5_9_unguarded, strategy=random_points(_narrow()))),
+           lambda: dict(check=_cor_5_9_unguarded, strategy=random_points(_narrow())),
+           drop=("very wide", "rank Phi = n")),
     Mutant("cooper2020/thm-5.10", "narrow",
            "d_H <= n - 2 < n: rank Phi <= d_H < n",
            lambda: dict(strategy=random_points(_narrow(activation=("tanh", "arctan", "erf", "sigmoid"),
-                                                       d_in=st.integers(3, 4))))),
+                                                       d_in=st.integers(3, 4)))),
+           drop=("every hidden layer > n",)),
     Mutant("cooper2020/prop-5.13", "narrow",
            "narrow tanh nets with N < n d_out have strict (isolated) local minima with L > 0",
            lambda: dict(check=_prop_5_13_singular,
                         strategy=critical_points(problems(n=st.integers(4, 6), activation=st.sampled_from(("tanh",)),
                                                           regime="narrow", depth=st.just(1), width=st.just(1),
                                                           d_in=st.integers(1, 2), d_out=st.just(1)),
-                                                 ("descent",)))),
+                                                 ("descent",))),
+           drop=("very wide",)),
     Mutant("cooper2020/lem-5.14/corrected", "r-not-rho",
            "rank Q = d_out rho and rho = r + 1 whenever 1^T is not in the row space of Phi (e.g. Phi = 0 on S*)",
            lambda: dict(check=_lem_5_14_with_r,
@@ -285,7 +302,8 @@ MUTANTS = [
                                          d_in=st.integers(1, 2), d_out=st.integers(1, 2)))),
     Mutant("cooper2020/cor-5.16/minima", "saddles",
            "PSD premise dropped: at S_1 saddles with d_0 = d_out = 2, n = 3, #zero = N - d_out - 2q < dim V",
-           lambda: dict(check=lambda inst: C._zero_count_claim(inst, C._dim_V(inst)), strategy=_star_saddles())),
+           lambda: dict(check=lambda inst: C._zero_count_claim(inst, C._dim_V(inst)), strategy=_star_saddles()),
+           drop=("Hess L(p) PSD",)),
     Mutant("cooper2020/cor-5.16/isotropic", "no-min-term",
            "without min(#pos, #neg) the bound is Corollary 5.16 as written, false at S_1 saddles",
            lambda: dict(check=lambda inst: C._zero_count_claim(inst, C._dim_V(inst)), strategy=_star_saddles())),
@@ -293,7 +311,8 @@ MUTANTS = [
            "PSD premise dropped: S_1 saddles with d_0 = d_out = 2, n = 3, d_H >= 5 have #zero < (d_H + 1 - n) d_out",
            lambda: dict(check=lambda inst: C._zero_count_claim(
                inst, (inst.arch.last_hidden + 1 - inst.n) * inst.arch.d_out),
-               strategy=_star_saddles(regime="very_wide", extra=st.integers(0, 6)))),
+               strategy=_star_saddles(regime="very_wide", extra=st.integers(0, 6))),
+           drop=("Hess L(p) PSD",)),
     Mutant("cooper2020/cor-5.19", "2(n+1)",
            "the b_{H+1} block is 2n I, not 2(n + 1) I",
            lambda: dict(check=lambda inst: Evidence.within(
