@@ -33,6 +33,7 @@ def certify(claim, instance, kind: str) -> Certificate:
         return Certificate("numerical", "no high-precision backend for this kind of instance")
     if problem.n_params > MAX_PRECISE_PARAMS:
         return Certificate("numerical", f"N = {problem.n_params} > {MAX_PRECISE_PARAMS}: too large for mpmath")
+    instance, refined_note = _newton_refined(instance)
     try:
         with precise_backend(DIGITS):
             ev = claim.check(instance)
@@ -43,5 +44,26 @@ def certify(claim, instance, kind: str) -> Certificate:
     persists = ev.margin < 0 if kind == "forall" else ev.margin >= 0
     what = "violation" if kind == "forall" else "witness"
     if persists:
-        return Certificate("certified", f"{what} persists with mpmath at {DIGITS} digits: {ev.detail}", ev.margin)
-    return Certificate("refuted", f"{what} vanishes with mpmath at {DIGITS} digits: {ev.detail}", ev.margin)
+        return Certificate("certified", f"{what} persists{refined_note} with mpmath at {DIGITS} digits: {ev.detail}",
+                           ev.margin)
+    return Certificate("refuted", f"{what} vanishes{refined_note} with mpmath at {DIGITS} digits: {ev.detail}",
+                       ev.margin)
+
+
+#: Sources whose points are critical only to the accuracy of an optimiser: refine them before certifying.
+REFINABLE = ("optimised", "split", "global-min")
+
+
+def _newton_refined(instance):
+    """For a critical point found numerically, Newton-refine it once more (float64) before the mpmath
+    re-check, so that the certificate speaks of the critical point and not of the optimiser's last iterate.
+    Exact locus points are left alone (their constrained coordinates are exact)."""
+    source = getattr(instance, "source", "")
+    if not source.startswith(REFINABLE):
+        return instance, ""
+    from harness.optimise import newton_refine
+
+    r = newton_refine(instance.problem, instance.theta)
+    if not r.refined:
+        return instance, ""
+    return instance.with_theta(r.theta, refined=True, grad_rel=r.grad_rel), " after Newton refinement"
