@@ -126,3 +126,18 @@ def require_critical(problem, theta, tol: Tolerances = TOL) -> float:
     if not rg <= tol.critical:
         raise Inconclusive(f"point not critical enough: relative gradient {rg:.1e} > {tol.critical:.0e}")
     return rg
+
+
+def extreme_eigenvalues(problem, theta, k: int = 6, which: str = "SA") -> np.ndarray:
+    """The k smallest (``which="SA"``) or largest (``"LA"``) Hessian eigenvalues by Lanczos
+    (scipy.sparse.linalg.eigsh) on Hessian-vector products: for networks too large for a dense Hessian.
+    Ascending.  A count decided from these alone would need the gap rule on the returned values."""
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    N = problem.n_params
+    if k >= N - 1:
+        return np.linalg.eigvalsh(problem.hessian(theta))[:k] if which == "SA" else \
+            np.linalg.eigvalsh(problem.hessian(theta))[-k:]
+    op = LinearOperator((N, N), matvec=lambda v: problem.hvp(theta, np.ravel(v)), dtype=float)
+    vals = eigsh(op, k=k, which=which, return_eigenvectors=False, tol=1e-12, maxiter=20 * N)
+    return np.sort(vals)

@@ -116,25 +116,35 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
     started = time.monotonic()
     forall = claim.kind == "forall"
 
+    def examine(instance) -> Evidence | None:
+        """The check on one instance; None (and counted) when inconclusive."""
+        try:
+            unmet = claim.violated_hypotheses(instance)
+            if unmet:  # the strategy produced an instance outside the theorem: not evidence either way
+                raise Inconclusive(f"hypothesis not met: {unmet[0]}")
+            return evaluate(claim, instance)
+        except Inconclusive as e:
+            stats.inconclusive += 1
+            stats.reasons[_reason(e)] += 1
+            return None
+
     def prop(instance):
         left = prof.claim_seconds - (time.monotonic() - started)
         if left <= 0:
             raise BudgetSpent()
-        with time_limit(min(prof.example_seconds, left)):
-            try:
-                unmet = claim.violated_hypotheses(instance)
-                if unmet:  # the strategy produced an instance outside the theorem: not evidence either way
-                    raise Inconclusive(f"hypothesis not met: {unmet[0]}")
-                ev = evaluate(claim, instance)
-            except Inconclusive as e:
-                stats.examples += 1
-                stats.inconclusive += 1
-                stats.reasons[_reason(e)] += 1
-                return
+        try:
+            with time_limit(min(prof.example_seconds, left)):
+                ev = examine(instance)
+        except ExampleTimeout:
+            if left < prof.example_seconds:  # the claim's budget ran out, not the example's
+                raise BudgetSpent() from None
+            raise
         stats.examples += 1
-        stats.min_margin = min(stats.min_margin, ev.margin)
         if on_example:
             on_example(claim, stats.examples)
+        if ev is None:
+            return
+        stats.min_margin = min(stats.min_margin, ev.margin)
         target(-ev.margin if forall else ev.margin, label="margin")
         if (ev.margin < 0) == forall:
             found = Found(instance, ev)
