@@ -377,6 +377,55 @@ def thm_4_1(inst) -> Evidence:
                            Evidence.equal(I.zero, inst.arch.n_params - m, "zero eigenvalues"))
 
 
+def _project_to_M(P, w, iters=30):
+    """Gauss-Newton minimum-norm steps w <- w - J(w)^+ F(w) back onto M = F^{-1}(0)."""
+    for _ in range(iters):
+        F = P.residuals(w).ravel()
+        if np.linalg.norm(F) <= 1e-15 * (1.0 + np.linalg.norm(P.Y)):
+            break
+        w = w - np.linalg.lstsq(P.jacobian(w), F, rcond=None)[0]
+    return w
+
+
+@claim("cooper2020/thm-4.1/chart", paper=COOPER2020, theorem="Section 4.1 ([Coo18] Theorem)",
+       statement="Near w in M, M is a smooth submanifold with tangent space ker J(w): a step t v along a unit "
+                 "v in ker J returns to M after a correction of size c t^2 + O(t^3).",
+       hypotheses=[SMOOTH, Assumption("generic data"), Assumption("N > n d_out")],
+       strategy=_global_min_instances(), budget=0.4)
+def thm_4_1_chart(inst) -> Evidence:
+    """[Coo18] (section 4.1), local chart: for t = 2e-2, 1e-2, 5e-3 project w + t v (v in ker J(w), unit) back
+    onto M by Gauss-Newton; the projected point must reach zero loss and the correction / t^2 must be constant
+    up to O(t) (relative spread <= 0.1), as for a smooth manifold whose tangent space is ker J."""
+    return _chart_evidence(inst, _kernel_direction)
+
+
+def _kernel_direction(inst) -> np.ndarray:
+    """A random unit vector of ker J(w), the predicted tangent space of M."""
+    K = null_space(inst.problem.jacobian(inst.theta), what="J")
+    v = K @ np.random.default_rng(4).standard_normal(K.shape[1])
+    return v / np.linalg.norm(v)
+
+
+def _chart_evidence(inst, direction) -> Evidence:
+    P = inst.problem
+    if P.loss(inst.theta) > 1e-20 * _y_scale(inst):
+        raise Inconclusive(f"not on M: loss {P.loss(inst.theta):.1e}")
+    v = direction(inst)
+    ratios, worst_residual = [], 0.0
+    for t in (2e-2, 1e-2, 5e-3):
+        wt = inst.theta + t * v
+        wp = _project_to_M(P, wt)
+        worst_residual = max(worst_residual, np.linalg.norm(P.residuals(wp)) / (1.0 + np.linalg.norm(inst.Y)))
+        ratios.append(np.linalg.norm(wp - wt) / t ** 2)
+    ratios = np.array(ratios)
+    if ratios.max() < 1e-6:  # M is flat along v to this order: the chart is exact
+        spread = 0.0
+    else:
+        spread = (ratios.max() - ratios.min()) / ratios.max()
+    return Evidence.all_of(Evidence.within(worst_residual, 1e-12, "residual after projection onto M"),
+                           Evidence.within(spread, 0.1, "relative spread of correction / t^2", ratios=ratios))
+
+
 # =========================================================================================================
 # Section 5: the fiber over w' and the level sets
 # =========================================================================================================

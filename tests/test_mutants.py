@@ -182,6 +182,11 @@ def _codim_k2_second_difference_3(d) -> Evidence:
     return Evidence.at_least(second, 3, "second difference of codim S* (k >= 2) in d")
 
 
+def _random_unit_direction(inst) -> np.ndarray:
+    v = np.random.default_rng(5).standard_normal(inst.arch.n_params)
+    return v / np.linalg.norm(v)
+
+
 def _tangent_check(inst) -> Evidence:
     return C.dim_3_1_tangent.check(inst)
 
@@ -273,6 +278,9 @@ MUTANTS = [
                         strategy=random_points(problems(n=st.integers(2, 3), activation=st.sampled_from(("tanh",)),
                                                         depth=st.integers(1, 2), width=st.integers(2, 3),
                                                         d_in=st.integers(2, 3), d_out=st.integers(1, 2))))),
+    Mutant("cooper2020/thm-4.1/chart", "normal-direction",
+           "a step off ker J leaves M at first order: the correction is ~ t, so correction / t^2 ~ 1/t varies",
+           lambda: dict(check=lambda inst: C._chart_evidence(inst, _random_unit_direction)), budget=0.4),
     Mutant("cooper2020/prop-5.7", "first-layer-direction",
            "L is quadratic in the last layer only; along W_1 it is not a polynomial (tanh saturates)",
            lambda: dict(check=_quadratic_along_first_layer,
