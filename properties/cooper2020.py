@@ -568,8 +568,8 @@ def _critical_inertia(inst):
        statement="Width > n, continuous sigma, L2 loss: L has no isolated local non-global minima (at a critical "
                  "point with PSD Hessian and L > 0, the Hessian is singular and L is constant on p + V).",
        hypotheses=[_very_wide(violating=critical_points(
-                       _nets(n=st.integers(4, 6), regime="narrow", d_in=st.integers(1, 2), depth=st.integers(1, 2)),
-                       ("descent", "split"))),
+                       _nets(("sin", "tanh"), n=st.integers(4, 8), regime="narrow", d_in=st.integers(1, 3),
+                             d_out=st.just(1), depth=st.just(1)), ("descent",))),
                    Assumption("sigma continuous"), SQUARE_LOSS, CRITICAL],
        strategy=_wide_critical(("split", "descent", "star", "core")))
 def prop_5_13(inst) -> Evidence:
@@ -582,7 +582,8 @@ def prop_5_13(inst) -> Evidence:
     if I.neg > 0 or L <= 1e-20 * _y_scale(inst):
         return Evidence.all_of(Evidence(1.0, f"premise not met ({I.summary()}, L = {L:.2g})"),
                                _level_set_check(inst, basis))
-    return Evidence.all_of(Evidence.at_least(I.zero, len(basis), "zero eigenvalues of PSD Hessian vs dim V"),
+    return Evidence.all_of(Evidence.at_least(len(basis), 1, "dim V (minimisers p + V through p)"),
+                           Evidence.at_least(I.zero, max(1, len(basis)), "zero eigenvalues of PSD Hessian vs dim V"),
                            _level_set_check(inst, basis))
 
 
@@ -715,7 +716,9 @@ def cor_5_16(inst) -> Evidence:
 @claim("cooper2020/cor-5.16/minima", paper=COOPER2020, theorem="Corollary 5.16",
        statement="[corrected] At a critical point with positive semidefinite Hessian (local minimum), "
                  "Hess L(p) has at least dim V zero eigenvalues.",
-       hypotheses=[CRITICAL, _psd(violating=_ANY_CRITICAL)], strategy=_ANY_MINIMUM)
+       hypotheses=[CRITICAL, _psd(violating=_star(1, depth=st.integers(1, 2), n=st.integers(2, 5),
+                                                   d_in=st.integers(1, 3), d_out=st.integers(1, 3)))],
+       strategy=_ANY_MINIMUM)
 def cor_5_16_minima(inst) -> Evidence:
     """For PSD H, v^T H v = 0 implies H v = 0, so V (on which L is constant) lies in ker H."""
     return _zero_count_claim(inst, _dim_V(inst))
