@@ -21,6 +21,7 @@ class Finding:
     certification_detail: str = ""
     minimised: bool = True
     replay_file: str = ""
+    spectrum_plot: str = ""  # PNG of the Hessian spectrum at the instance, relative to the report folder
 
 
 @dataclass

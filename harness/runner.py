@@ -203,6 +203,27 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
     return result
 
 
+#: Findings on networks with at most this many parameters get a plot of their Hessian spectrum.
+MAX_PLOT_PARAMS = 400
+
+
+def _spectrum_plot(out_dir, claim: Claim, finding: Finding, instance) -> str:
+    """Plot the Hessian spectrum at a finding's point (matplotlib); returns its path relative to out_dir."""
+    problem = getattr(instance, "problem", None)
+    if out_dir is None or problem is None or problem.n_params > MAX_PLOT_PARAMS:
+        return ""
+    from reports.plots import plot_spectrum
+
+    folder = "counterexamples" if finding.kind == "counterexample" else "witnesses"
+    rel = f"{folder}/{_safe_name(claim.id)}.spectrum.png"
+    try:
+        eig = problem.hessian_eigenvalues(instance.theta)
+        plot_spectrum(eig, Path(out_dir) / rel, f"{claim.id}: Hessian spectrum at the {finding.kind}")
+    except Exception:  # a plot is a courtesy; never lose a finding over it
+        return ""
+    return rel
+
+
 def _report_found(claim: Claim, found: Found, minimised: bool, result: ClaimResult, out_dir) -> None:
     cert = certify(claim, found.instance, claim.kind)
     if cert.status == "refuted":
@@ -212,6 +233,7 @@ def _report_found(claim: Claim, found: Found, minimised: bool, result: ClaimResu
         return
     finding = _finding(claim, found, minimised)
     finding.certification, finding.certification_detail = cert.status, cert.detail
+    finding.spectrum_plot = _spectrum_plot(out_dir, claim, finding, found.instance)
     write_finding(out_dir, claim, finding)
     if result.verdict != "timeout":
         result.verdict = "falsified" if claim.kind == "forall" else "witnessed"
