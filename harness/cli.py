@@ -300,7 +300,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
-    out, err = sys.stdout, sys.stderr
+    out = sys.stdout
     load_files(args.file)
     try:
         c = registry[args.id]
@@ -346,7 +346,7 @@ def _indent(text: str, pad: str = "  ") -> str:
 
 
 def cmd_replay(args) -> int:
-    out, err = sys.stdout, sys.stderr
+    out = sys.stdout
     from harness.certify import certify
     from harness.evidence import Inconclusive
     from harness.instance import describe, instance_from_dict

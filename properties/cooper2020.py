@@ -18,7 +18,7 @@ from harness import activations as acts
 from harness.claims import Assumption, Paper, claim
 from harness.evidence import Evidence, Inconclusive
 from harness.numerics import TOL, hessian_inertia, null_space, numerical_rank, relative_gradient
-from strategies import architectures, core_points, critical_points, problems, random_points, star_points
+from strategies import architectures, critical_points, problems, random_points, star_points
 from strategies.loci import dim_S_K_formula, locus_dimension
 
 COOPER2020 = Paper("cooper2020", "Y. Cooper", "The critical locus of overparameterized neural networks", 2020,
@@ -513,8 +513,7 @@ def lem_5_8(inst) -> Evidence:
                  "generically (the bias row).",
        hypotheses=[Assumption("rank Phi~ = n", _rank_is_n("Phi~"), _narrow_random())],
        strategy=random_points(_nets(n=st.integers(2, 6), arch=lambda n: architectures(
-           depth=st.integers(1, 3), width=st.just(n - 1) if n > 1 else st.just(1), d_in=st.integers(2, 4),
-           d_out=st.integers(1, 2)).map(lambda a: a), d_in=st.integers(2, 4))))
+           depth=st.integers(1, 3), width=st.just(n - 1), d_in=st.integers(2, 4), d_out=st.integers(1, 2)))))
 def lem_5_8_sharp(inst) -> Evidence:
     """cooper2020.md L5.8 sharper form: only rank Phi~ = n is needed; tested where every hidden width is n - 1."""
     return _fiber_minimum_evidence(inst)
@@ -797,8 +796,6 @@ _UNIFORM_DEEP = Assumption("H >= 2 hidden layers", lambda d: len(d["hidden"]) >=
 
 
 def _codim_second_difference(d, k_min) -> Evidence:
-    from itertools import combinations  # noqa: F401
-
     def codim(w):
         arch = _arch({**d, "hidden": [w] * len(d["hidden"])})
         return arch.n_params - max(locus_dimension(arch, [k]) for k in range(k_min, arch.depth + 1))

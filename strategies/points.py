@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from harness.architecture import Architecture
 from harness.instance import NetInstance
 from harness.model import Problem
+from harness.numerics import relative_gradient
 from harness.optimise import critical_point, newton_refine
 from strategies.data import seeds
 from strategies.loci import put_on_locus
@@ -80,6 +81,21 @@ def optimised_critical_points(draw, problems, methods=("descent", "gradnorm")) -
     return inst.with_theta(r.theta, source=f"optimised:{method}", refined=r.refined, grad_rel=r.grad_rel)
 
 
+def _split_coefficients(parent, m: int, rng, equal: bool) -> np.ndarray:
+    """lambda with, for each original unit i, sum over its copies (parent == i) equal to 1: equal shares or
+    random ones.  parent[:m] = 0..m-1, so unit i is always one of its own copies."""
+    lam = np.ones(len(parent)) if equal else 1.0 + rng.standard_normal(len(parent))
+    for i in range(m):
+        copies = parent == i
+        total = lam[copies].sum()
+        if abs(total) < 0.1:  # shares that nearly cancel would blow up: give the first copy everything
+            lam[copies] = 0.0
+            lam[i] = 1.0
+        else:
+            lam[copies] /= total
+    return lam
+
+
 @st.composite
 def split_points(draw, problems) -> NetInstance:
     """Critical points with L > 0 of a wide net, built from a narrow one (Cooper 2020, Prop 5.13 generator):
@@ -95,19 +111,12 @@ def split_points(draw, problems) -> NetInstance:
     small = Problem(narrow, inst.activation, inst.X, inst.Y)
     r = critical_point(small, init_params(narrow, rng), "descent")
     parent = np.concatenate([np.arange(m), rng.integers(0, m, arch.last_hidden - m)])
-    lam = np.ones(arch.last_hidden) if draw(st.booleans()) else rng.standard_normal(arch.last_hidden) + 1.0
-    for i in range(m):  # normalise the split coefficients of each original unit to sum to 1
-        lam[parent == i] /= lam[parent == i].sum() if abs(lam[parent == i].sum()) > 1e-3 else np.inf
-    lam[~np.isfinite(lam)] = 0
-    for i in range(m):
-        if not np.isclose(lam[parent == i].sum(), 1.0):
-            lam[parent == i] = 0.0
-            lam[np.flatnonzero(parent == i)[0]] = 1.0
+    lam = _split_coefficients(parent, m, rng, equal=draw(st.booleans()))
     small_layers = narrow.unflatten(r.theta)
     (Wh, bh), (Wo, bo) = small_layers[-2], small_layers[-1]
     wide_layers = small_layers[:-2] + [(Wh[parent], bh[parent]), (Wo[:, parent] * lam[None, :], bo)]
     theta = arch.flatten(wide_layers)
-    grad_rel = __import__("harness.numerics", fromlist=["x"]).relative_gradient(inst.problem, theta)
+    grad_rel = relative_gradient(inst.problem, theta)
     return inst.with_theta(theta, source="split", narrow_width=m, refined=r.refined, grad_rel=grad_rel)
 
 

@@ -23,7 +23,7 @@ from harness.claims import registry
 from harness.evidence import Evidence
 from harness.numerics import hessian_inertia, numerical_rank
 from harness.runner import run_claim
-from strategies import architectures, critical_points, problems, random_points
+from strategies import architectures, problems, random_points
 from strategies.loci import locus_dimension
 
 

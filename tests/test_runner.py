@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
 from hypothesis import strategies as st
 
 from harness.claims import Paper, claim, registry
