@@ -69,12 +69,8 @@ def base_claim_id(claim_id: str) -> str:
 
 def _error_result(claim: Claim, exc: BaseException, seconds: float) -> ClaimResult:
     """A claim whose run crashed outside the check (a bug in the harness or the strategy): error, not abort."""
-    return ClaimResult(
-        claim_id=claim.id, paper=claim.paper.cite(), paper_key=claim.paper.key, theorem=claim.theorem,
-        statement=claim.statement, kind=claim.kind, expect=claim.expect, verdict="error", seconds=seconds,
-        hypotheses=[h.name for h in claim.hypotheses],
-        message=f"{type(exc).__name__}: {exc}\n" + "".join(traceback.format_exception(exc)[-6:]),
-    )
+    return ClaimResult.of(claim, "error", seconds=seconds,
+                          message=f"{type(exc).__name__}: {exc}\n" + "".join(traceback.format_exception(exc)[-6:]))
 
 
 def _run_one(claim: Claim, profile, seed, out_dir, progress: Progress, strategy=None) -> ClaimResult:

@@ -43,6 +43,14 @@ class ClaimResult:
     inconclusive_reasons: dict = field(default_factory=dict)
     finding: Finding | None = None
     ablation: list = field(default_factory=list)  # [{"hypothesis", "verdict", "examples", "message"}]
+    notes: str = ""  # the catalogue's notes on the claim (why a literal reading is expected to fail, ...)
+
+    @classmethod
+    def of(cls, claim, verdict: str, **fields) -> "ClaimResult":
+        """A result for ``claim`` (a harness.claims.Claim) with its descriptive fields filled in."""
+        return cls(claim_id=claim.id, paper=claim.paper.cite(), paper_key=claim.paper.key, theorem=claim.theorem,
+                   statement=claim.statement, kind=claim.kind, expect=claim.expect, verdict=verdict,
+                   hypotheses=[h.name for h in claim.hypotheses], notes=claim.notes, **fields)
 
     @property
     def as_expected(self) -> bool:

@@ -164,11 +164,7 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
     if seed is not None:
         test = hyp_seed(seed)(test)
 
-    result = ClaimResult(
-        claim_id=claim.id, paper=claim.paper.cite(), paper_key=claim.paper.key, theorem=claim.theorem,
-        statement=claim.statement, kind=claim.kind, expect=claim.expect, verdict="survived",
-        hypotheses=[h.name for h in claim.hypotheses],
-    )
+    result = ClaimResult.of(claim, "survived")
     found, minimised = None, True
     try:
         test()

@@ -161,6 +161,8 @@ def _finding(r: ClaimResult) -> list[str]:
         ("Minimised", sections.yes_no(f.minimised)),
         ("Replay file", replay),
     ]
+    if r.notes:
+        facts.append(("Notes", esc(r.notes)))
     plot = [f'<p><img src="{esc(f.spectrum_plot)}" alt="Hessian spectrum" width="560"></p>'] if f.spectrum_plot else []
     return [_claim_heading(r, anchor=True), f"<p><strong>Statement:</strong> {esc(r.statement)}</p>",
             _facts(facts), *plot, f"<pre>{esc(f.description or '(no description)')}</pre>"]

@@ -133,6 +133,8 @@ def _finding(r: ClaimResult) -> list[str]:
                    f"{md_code(sections.replay_command(f.replay_file))}")
     else:
         out.append("- **Replay file:** not written")
+    if r.notes:
+        out.append(f"- **Notes:** {md_text(r.notes)}")
     if f.spectrum_plot:
         out.append(f"- **Hessian spectrum:** ![Hessian spectrum]({f.spectrum_plot})")
     out += ["", md_fence(f.description or "(no description)"), ""]
