@@ -36,6 +36,8 @@ class ClaimResult:
     verdict: str  # one of VERDICTS
     examples: int = 0
     inconclusive: int = 0
+    #: The decisive margin: the smallest seen for a forall claim (closest to a counterexample), the largest
+    #: for an exists claim (closest to a witness); inf when no example was decided.
     min_margin: float = math.inf
     seconds: float = 0.0
     hypotheses: list = field(default_factory=list)

@@ -52,7 +52,7 @@ class BudgetSpent(BaseException):
 class _Stats:
     examples: int = 0
     inconclusive: int = 0
-    min_margin: float = math.inf
+    closest: float = math.inf  # smallest margin toward the finding (forall: margin, exists: -margin)
     reasons: Counter = field(default_factory=Counter)
     last_found: Found | None = None
 
@@ -144,7 +144,7 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
             on_example(claim, stats.examples)
         if ev is None:
             return
-        stats.min_margin = min(stats.min_margin, ev.margin)
+        stats.closest = min(stats.closest, ev.margin if forall else -ev.margin)
         target(-ev.margin if forall else ev.margin, label="margin")
         if (ev.margin < 0) == forall:
             found = Found(instance, ev)
@@ -181,7 +181,8 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
         result.message = f"{type(e).__name__}: {e}\n" + "".join(traceback.format_exception(e)[-6:])
 
     result.examples, result.inconclusive = stats.examples, stats.inconclusive
-    result.min_margin, result.inconclusive_reasons = stats.min_margin, dict(stats.reasons)
+    result.min_margin = stats.closest if forall else -stats.closest
+    result.inconclusive_reasons = dict(stats.reasons)
     if found is not None and result.verdict != "error":
         if any(found.instance is inst for inst in explicit):
             minimised = False

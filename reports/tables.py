@@ -11,11 +11,11 @@ from harness.results import VERDICTS, ClaimResult, RunResult
 #: Longest statement shown in the summary table; the full text is in the findings sections.
 STATEMENT_WIDTH = 90
 
-SUMMARY_HEADERS = ("Claim", "Paper", "Theorem", "Statement", "Expect", "Verdict", "Examples", "Min margin",
+SUMMARY_HEADERS = ("Claim", "Paper", "Theorem", "Statement", "Expect", "Verdict", "Examples", "Decisive margin",
                    "Certification", "Seconds")
 #: Index of the verdict column in :data:`SUMMARY_HEADERS` (the HTML renderer colours it).
 SUMMARY_VERDICT_COL = SUMMARY_HEADERS.index("Verdict")
-SUMMARY_NUMERIC_COLS = tuple(SUMMARY_HEADERS.index(h) for h in ("Examples", "Min margin", "Seconds"))
+SUMMARY_NUMERIC_COLS = tuple(SUMMARY_HEADERS.index(h) for h in ("Examples", "Decisive margin", "Seconds"))
 
 ABLATION_HEADERS = ("Hypothesis dropped", "Verdict", "Examples", "Load-bearing?", "Message")
 ABLATION_VERDICT_COL = ABLATION_HEADERS.index("Verdict")
