@@ -61,8 +61,8 @@ class Claim:
     expect: str = "holds"
     budget: float = 1.0
     notes: str = ""
-    #: Explicit instances run before the search (Hypothesis ``@example``): the paper's own examples or a
-    #: certified shape the claims file names.  Zero-argument callables, built when the claim runs.
+    #: Explicit instances, tried after the search when it found nothing: the paper's own examples or a
+    #: shape the claims file names.  Zero-argument callables, built when the claim runs.
     examples: tuple = ()
     #: The check is exact (integer bookkeeping, no floating point): a finding is certified as computed.
     exact: bool = False

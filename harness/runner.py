@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from hypothesis import example, given, seed as hyp_seed, target
+from hypothesis import given, seed as hyp_seed, target
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from harness import profiles as profiles_mod
@@ -128,7 +128,8 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
             stats.reasons[_reason(e)] += 1
             return None
 
-    def prop(instance):
+    def observe(instance) -> Evidence | None:
+        """Check one instance within the time limits and count it; None when inconclusive."""
         left = prof.claim_seconds - (time.monotonic() - started)
         if left <= 0:
             raise BudgetSpent()
@@ -142,34 +143,52 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
         stats.examples += 1
         if on_example:
             on_example(claim, stats.examples)
-        if ev is None:
+        if ev is not None:
+            stats.closest = min(stats.closest, ev.margin if forall else -ev.margin)
+        return ev
+
+    def keep(instance, ev: Evidence | None) -> None:
+        """Raise Found for a violation (forall) or a witness (exists), persisting the first one at once."""
+        if ev is None or (ev.margin < 0) != forall:
             return
-        stats.closest = min(stats.closest, ev.margin if forall else -ev.margin)
-        target(-ev.margin if forall else ev.margin, label="margin")
-        if (ev.margin < 0) == forall:
-            found = Found(instance, ev)
-            if stats.last_found is None:  # persist the first one at once: nothing found is lost
-                write_finding(out_dir, claim, _finding(claim, found, minimised=False))
-            stats.last_found = found
-            raise found
+        found = Found(instance, ev)
+        if stats.last_found is None:  # nothing found is lost, even if shrinking never ends
+            write_finding(out_dir, claim, _finding(claim, found, minimised=False))
+        stats.last_found = found
+        raise found
+
+    def prop(instance):
+        ev = observe(instance)
+        if ev is not None:
+            target(-ev.margin if forall else ev.margin, label="margin")
+        keep(instance, ev)
+
+    def explicit_examples():
+        """The claim's explicit instances, tried only after the search found nothing, so that the report
+        can tell a finding of the search from one at an instance the claims file names."""
+        for make in claim.examples if strategy is None else ():
+            instance = make()
+            keep(instance, observe(instance))
 
     prop.__name__ = "claim_" + "".join(ch if ch.isalnum() else "_" for ch in claim.id)
     prop._hypothesis_internal_add_digest = claim.id.encode()  # one database key per claim
     database = DirectoryBasedExampleDatabase(str(out_dir / ".hypothesis")) if out_dir else None
     test = given(strategy if strategy is not None else claim.strategy)(prop)
-    explicit = [make() for make in claim.examples] if strategy is None else []
-    for inst in explicit:
-        test = example(inst)(test)
     test = prof.settings(claim.budget, database, seeded=seed is not None)(test)
     if seed is not None:
         test = hyp_seed(seed)(test)
 
     result = ClaimResult.of(claim, "survived")
-    found, minimised = None, True
+    found, minimised, searched = None, True, False
     try:
         test()
+        searched = True
+        explicit_examples()
     except Found as f:
         found = f
+        if searched:
+            minimised = False
+            result.message = "found at an explicit example of the claim, after the search found none"
     except BudgetSpent:
         found, minimised = stats.last_found, False
         result.message = f"claim budget of {prof.claim_seconds:g} s spent after {stats.examples} examples"
@@ -184,9 +203,6 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
     result.min_margin = stats.closest if forall else -stats.closest
     result.inconclusive_reasons = dict(stats.reasons)
     if found is not None and result.verdict != "error":
-        if any(found.instance is inst for inst in explicit):
-            minimised = False
-            result.message = "found at an explicit example of the claim (not by the random search)"
         _report_found(claim, found, minimised, result, out_dir)
     elif result.verdict == "survived":
         decided = stats.examples - stats.inconclusive
