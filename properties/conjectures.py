@@ -36,6 +36,7 @@ def _spurious_minimum_margin(inst, strict: bool) -> Evidence:
        statement="[derived] Without the width hypothesis (d_H < n) there are strict local non-global minima: "
                  "critical points with L > 0 and positive definite Hessian.",
        hypotheses=[Assumption("d_H <= n - 2", lambda i: i.arch.last_hidden <= i.n - 2)], kind="exists",
+       budget=4.0,
        notes="Saturating activations (tanh, ...) mostly send descent toward minima at infinity, where the "
              "Hessian degenerates; sin (continuous, as Prop 5.13 allows) keeps minima finite.",
        strategy=critical_points(problems(n=st.integers(4, 8), regime="narrow", d_in=st.integers(1, 3),

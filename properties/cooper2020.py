@@ -11,15 +11,39 @@ separate claims (``expect="fails"`` on the reading the audit refutes) and the re
 """
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 from hypothesis import strategies as st
 
 from harness import activations as acts
+from harness.architecture import Architecture
 from harness.claims import Assumption, Paper, claim
 from harness.evidence import Evidence, Inconclusive
-from harness.numerics import TOL, hessian_inertia, null_space, numerical_rank, relative_gradient
-from strategies import architectures, critical_points, problems, random_points, star_points
-from strategies.loci import dim_S_K_formula, locus_dimension
+from harness.instance import NetInstance
+from harness.numerics import (
+    TOL,
+    hessian_inertia,
+    inertia,
+    null_space,
+    numerical_rank,
+    relative_gradient,
+)
+from strategies import (
+    architectures,
+    critical_points,
+    global_minima,
+    problems,
+    random_points,
+    star_points,
+)
+from strategies.loci import (
+    dim_S_K_formula,
+    locus_constraints,
+    locus_dimension,
+    put_on_locus,
+)
+from strategies.points import init_params
 
 COOPER2020 = Paper("cooper2020", "Y. Cooper", "The critical locus of overparameterized neural networks", 2020,
                    "2005.04210")
@@ -34,7 +58,6 @@ def _act(i):
 
 
 SMOOTH = Assumption("sigma smooth", lambda i: _act(i).smooth)
-INCREASING = Assumption("sigma strictly increasing", lambda i: _act(i).increasing)
 SQUARE_LOSS = Assumption("L = sum_i ||f(x_i) - y_i||^2")
 
 
@@ -116,13 +139,7 @@ def _u_block_rank(inst) -> int:
     """rank of the fiber quadratic form Q, read off the u-block of the autodiff Hessian (= 2 Q) by the gap rule."""
     H = inst.problem.hessian(inst.theta)
     u = inst.arch.last_layer
-    return hessian_block_inertia(H[u, u]).pos
-
-
-def hessian_block_inertia(block):
-    from harness.numerics import inertia
-
-    return inertia(np.linalg.eigvalsh(block), what="fiber Hessian block")
+    return inertia(np.linalg.eigvalsh(H[u, u]), what="fiber Hessian block").pos
 
 
 # ---- strategies ------------------------------------------------------------------------------------------
@@ -291,8 +308,6 @@ def _locus_point_any(m_max=3):
 def dim_3_1_tangent(inst) -> Evidence:
     """Section 3.1: S_K is a manifold of critical points, so T_p S_K is in ker Hess L(p):
     ||Hess L(p) e|| <= 1e-10 ||Hess L(p)|| for each free coordinate e, and #zero >= dim S_K."""
-    from strategies.loci import locus_constraints
-
     H = inst.problem.hessian(inst.theta)
     free = ~locus_constraints(inst.arch, inst.point["K"])
     s = max(np.linalg.norm(H, 2), 1e-300)
@@ -314,8 +329,6 @@ def _arch_K():
 
 
 def _arch(d):
-    from harness.architecture import Architecture
-
     return Architecture(d["d_in"], tuple(d["hidden"]), d["d_out"])
 
 
@@ -329,8 +342,6 @@ def dim_3_1_formula(d) -> Evidence:
 
 
 def _max_dim(arch, m):
-    from itertools import combinations
-
     return max((locus_dimension(arch, K) for K in combinations(range(1, arch.depth + 1), m)), default=None)
 
 
@@ -350,8 +361,6 @@ def dim_3_1_positive(d) -> Evidence:
 # Section 4: global minima ([Coo18])
 # =========================================================================================================
 def _global_min_instances():
-    from strategies import global_minima
-
     nets = problems(n=st.integers(2, 5), activation=st.sampled_from(acts.COOPER_ACTIVATIONS),
                     depth=st.integers(1, 3), width=st.integers(2, 6), d_in=st.integers(2, 4),
                     d_out=st.integers(1, 2))
@@ -659,11 +668,6 @@ def thm_5_17(inst) -> Evidence:
 def _star_saddle_example(d_in=2, hidden=(5,), d_out=2, n=3, activation="tanh", seed=0):
     """The shape cooper2020.md names for Corollaries 5.16/5.18: a star-locus saddle S_1 of a one-hidden-layer
     net with d_0, d_out >= 2 (seeded Gaussian data and free coordinates; constrained ones set exactly)."""
-    from harness.architecture import Architecture
-    from harness.instance import NetInstance
-    from strategies.loci import put_on_locus
-    from strategies.points import init_params
-
     def make():
         arch, rng = Architecture(d_in, hidden, d_out), np.random.default_rng(seed)
         X, Y = rng.standard_normal((n, d_in)), rng.standard_normal((n, d_out))
