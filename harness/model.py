@@ -37,6 +37,17 @@ def precise_backend(digits: int = 50):
         _BACKEND.reset(token)
 
 
+@contextlib.contextmanager
+def float64_backend():
+    """Within this block computations are float64 JAX again (e.g. an optimiser run inside a check that is
+    being re-verified in mpmath: only its result needs the precise backend)."""
+    token = _BACKEND.set("jax")
+    try:
+        yield
+    finally:
+        _BACKEND.reset(token)
+
+
 def backend_name() -> str:
     b = _BACKEND.get()
     return "jax" if b == "jax" else f"mpmath({b[1]} digits)"

@@ -13,7 +13,10 @@ from harness.claims import Assumption, claim
 from harness.evidence import Evidence
 from harness.numerics import hessian_inertia, require_critical
 from properties.cooper2020 import COOPER2020
+from harness.model import float64_backend
+from harness.optimise import descend
 from strategies import critical_points, problems
+from strategies.points import init_params
 
 
 def _spurious_minimum_margin(inst, strict: bool) -> Evidence:
@@ -32,21 +35,40 @@ def _spurious_minimum_margin(inst, strict: bool) -> Evidence:
                     f"L/(1+sum y^2) = {L:.3g}, Hessian {I.summary()}", {"inertia": I.summary(), "L_rel": L})
 
 
+def _lower_point(inst, starts: int = 8):
+    """A point of strictly lower loss than p, found by descent from ``starts`` seeded random initialisations:
+    a certificate that p is not a global minimum (None if every descent ended at or above L(p))."""
+    rng = np.random.default_rng(7)
+    with float64_backend():  # the search is float64; its result is re-evaluated in the current backend
+        ends = [descend(inst.problem, init_params(inst.arch, rng), max_iter=500) for _ in range(starts)]
+    L_p = inst.problem.loss(inst.theta)
+    losses = [inst.problem.loss(theta) for theta in ends]
+    i = int(np.argmin(losses))
+    return (losses[i], ends[i]) if losses[i] < L_p * (1 - 1e-6) else None
+
+
 @claim("cooper2020/prop-5.13/narrow-witness", paper=COOPER2020, theorem="Proposition 5.13 (hypothesis check)",
-       statement="[derived] Without the width hypothesis (d_H < n) there are strict local non-global minima: "
-                 "critical points with L > 0 and positive definite Hessian.",
-       hypotheses=[Assumption("d_H <= n - 2", lambda i: i.arch.last_hidden <= i.n - 2)], kind="exists",
-       budget=4.0,
-       notes="Saturating activations (tanh, ...) mostly send descent toward minima at infinity, where the "
-             "Hessian degenerates; sin (continuous, as Prop 5.13 allows) keeps minima finite.",
+       statement="[derived] Without the width hypothesis (d_H <= n - 2) there are strict local non-global minima: "
+                 "critical points with L > 0 and positive definite Hessian, while another point has lower loss.",
+       hypotheses=[Assumption("d_H <= n - 2", lambda i: i.arch.last_hidden <= i.n - 2)], kind="exists", budget=4.0,
+       notes="Saturating activations (tanh, ...) often send descent toward minima at infinity, where the "
+             "Hessian degenerates; sin (continuous, as Prop 5.13 allows) keeps minima finite.  Non-global is "
+             "certified by a point of strictly lower loss found by multi-start descent.",
        strategy=critical_points(problems(n=st.integers(4, 8), regime="narrow", d_in=st.integers(1, 3),
                                          d_out=st.just(1), depth=st.just(1),
                                          activation=st.sampled_from(("sin", "tanh"))), ("descent",)))
 def narrow_strict_minimum(inst) -> Evidence:
     """Witness for the necessity of 'width > n' in Proposition 5.13: a critical point p of a narrow net with
-    L(p) > 1e-8 (1 + sum ||y||^2) and Hess L(p) positive definite by the gap rule (an isolated, non-global
-    local minimum)."""
-    return _spurious_minimum_margin(inst, strict=True)
+    L(p) > 1e-8 (1 + sum ||y||^2) and Hess L(p) positive definite by the gap rule (an isolated local minimum),
+    and a point q with L(q) < L(p) (so p is not a global minimum)."""
+    ev = _spurious_minimum_margin(inst, strict=True)
+    if ev.margin < 0:
+        return ev
+    lower = _lower_point(inst)
+    if lower is None:
+        return Evidence(-1.0, ev.detail + "; no point of lower loss found: global minimum?", ev.values)
+    return Evidence(ev.margin, ev.detail + f"; a point with L = {lower[0]:.4g} < L(p) = "
+                    f"{inst.problem.loss(inst.theta):.4g} exists", {**ev.values, "lower_theta": lower[1]})
 
 
 @claim("conjectures/wide-psd-nonglobal", paper=COOPER2020, theorem="Section 5 (open question)",

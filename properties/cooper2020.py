@@ -21,14 +21,7 @@ from harness.architecture import Architecture
 from harness.claims import Assumption, Paper, claim
 from harness.evidence import Evidence, Inconclusive
 from harness.instance import NetInstance
-from harness.numerics import (
-    TOL,
-    hessian_inertia,
-    inertia,
-    null_space,
-    numerical_rank,
-    relative_gradient,
-)
+from harness.numerics import TOL, hessian_inertia, null_space, numerical_rank, relative_gradient
 from strategies import (
     architectures,
     critical_points,
@@ -135,11 +128,24 @@ def _level_set_check(inst, basis, rng_seed=0) -> Evidence:
                            L=L0, L_moved=L1)
 
 
-def _u_block_rank(inst) -> int:
-    """rank of the fiber quadratic form Q, read off the u-block of the autodiff Hessian (= 2 Q) by the gap rule."""
-    H = inst.problem.hessian(inst.theta)
+def _fiber_form(inst):
+    """The fiber quadratic form Q(W, b) = sum_i ||W a_H(x_i) + b||^2 (Lemma 5.14) is the Gram form of the factor
+    F = I_{d_out} (x) Phi~.  Check that the u-block of the autodiff Hessian equals 2 F F^T entrywise (relative
+    1e-12) and return (that evidence, rank Q) with rank Q = rank F decided on F's singular values (never on the
+    Hessian block itself, whose eigenvalues square the condition number)."""
+    phit = inst.problem.augmented_features(inst.theta)
+    d_out, d_H = inst.arch.d_out, inst.arch.last_hidden
+    # u is ordered (W_{H+1} row-major, then b_{H+1}): coordinate (c, j) of U = [W b] sits at c d_H + j for j < d_H
+    # and at d_out d_H + c for the bias column j = d_H.
+    order = [c * d_H + j if j < d_H else d_out * d_H + c for c in range(d_out) for j in range(d_H + 1)]
+    F = np.zeros((d_out * (d_H + 1), d_out * phit.shape[1]))
+    F[order] = np.kron(np.eye(d_out), phit)
     u = inst.arch.last_layer
-    return inertia(np.linalg.eigvalsh(H[u, u]), what="fiber Hessian block").pos
+    block = inst.problem.hessian(inst.theta)[u, u]
+    predicted = 2.0 * F @ F.T
+    identity = Evidence.within(np.max(np.abs(block - predicted)) / np.max(np.abs(predicted)), 1e-12,
+                               "Hessian u-block vs 2 (I (x) Phi~)(I (x) Phi~)^T")
+    return identity, numerical_rank(F, what="I (x) Phi~").rank
 
 
 # ---- strategies ------------------------------------------------------------------------------------------
@@ -562,14 +568,23 @@ def thm_5_10(inst) -> Evidence:
 
 
 def _wide_critical(sources=("star", "core", "split", "global-min", "descent", "gradnorm"), n=st.integers(2, 5),
-                   extra=st.integers(0, 6), d_in=st.integers(1, 3), d_out=st.integers(1, 3), activation=None):
+                   extra=st.integers(0, 6), d_in=st.integers(1, 3), d_out=st.integers(1, 3), activation=None,
+                   weights=None):
     nets = _nets(activation or acts.COOPER_ACTIVATIONS, n=n, regime="very_wide", extra=extra, d_in=d_in,
                  d_out=d_out, depth=st.integers(1, 3), width=st.integers(2, 4))
-    return critical_points(nets, sources)
+    return critical_points(nets, sources, weights)
 
 
 def _critical_inertia(inst):
     return hessian_inertia(inst.problem, inst.theta)
+
+
+def _candidate_minimum():
+    """Second-order candidate for a non-global local minimum: L(p) > 0 and Hess L(p) PSD (gap rule)."""
+    def holds(i):
+        return i.problem.loss(i.theta) > 1e-20 * _y_scale(i) and hessian_inertia(i.problem, i.theta).neg == 0
+
+    return Assumption("L(p) > 0 and Hess L(p) PSD", holds)
 
 
 @claim("cooper2020/prop-5.13", paper=COOPER2020, theorem="Proposition 5.13",
@@ -578,18 +593,14 @@ def _critical_inertia(inst):
        hypotheses=[_very_wide(violating=critical_points(
                        _nets(("sin", "tanh"), n=st.integers(4, 8), regime="narrow", d_in=st.integers(1, 3),
                              d_out=st.just(1), depth=st.just(1)), ("descent",))),
-                   Assumption("sigma continuous"), SQUARE_LOSS, CRITICAL],
-       strategy=_wide_critical(("split", "descent", "star", "core")))
+                   Assumption("sigma continuous"), SQUARE_LOSS, CRITICAL, _candidate_minimum()],
+       strategy=_wide_critical(("split", "core"), weights={"split": 2}))
 def prop_5_13(inst) -> Evidence:
     """Proposition 5.13 (mechanism of cooper2020.md): if d_H >= n then dim V >= d_out >= 1 and L is constant on
-    p + V, so a local minimum p with L(p) > 0 is not strict (Hessian singular, V in its kernel).  A positive
-    definite Hessian with L > 0 at a critical point would be a strict, isolated, non-global local minimum."""
+    p + V, so a candidate minimum p (critical, L(p) > 0, Hessian PSD) is not strict: V lies in the kernel of
+    the Hessian.  A positive definite Hessian there would be a strict, isolated, non-global local minimum."""
     I = _critical_inertia(inst)
-    basis, rho = _fiber_subspace(inst)
-    L = inst.problem.loss(inst.theta)
-    if I.neg > 0 or L <= 1e-20 * _y_scale(inst):
-        return Evidence.all_of(Evidence(1.0, f"premise not met ({I.summary()}, L = {L:.2g})"),
-                               _level_set_check(inst, basis))
+    basis, _ = _fiber_subspace(inst)
     return Evidence.all_of(Evidence.at_least(len(basis), 1, "dim V (minimisers p + V through p)"),
                            Evidence.at_least(I.zero, max(1, len(basis)), "zero eigenvalues of PSD Hessian vs dim V"),
                            _level_set_check(inst, basis))
@@ -603,10 +614,10 @@ def prop_5_13(inst) -> Evidence:
                           _star(1)),
        notes="CAVEAT (iii): true iff 1^T is in the row space of Phi; otherwise rank Q = (r + 1) d_out.")
 def lem_5_14(inst) -> Evidence:
-    """Lemma 5.14 as read: rank Q <= r d_out with r = rank Phi.  rank Q is read off the u-block of the
-    autodiff Hessian (= 2 Q) by the eigenvalue gap rule; r from the SVD of Phi."""
+    """Lemma 5.14 as read: rank Q <= r d_out with r = rank Phi (no bias row); ranks by the SVD gap rule."""
     r = numerical_rank(inst.problem.features(inst.theta), what="Phi").rank
-    return Evidence.at_most(_u_block_rank(inst), r * inst.arch.d_out, "rank Q vs r d_out", r=r)
+    identity, rank_Q = _fiber_form(inst)
+    return Evidence.all_of(identity, Evidence.at_most(rank_Q, r * inst.arch.d_out, "rank Q vs r d_out", r=r))
 
 
 @claim("cooper2020/lem-5.14/corrected", paper=COOPER2020, theorem="Lemma 5.14",
@@ -615,9 +626,10 @@ def lem_5_14(inst) -> Evidence:
        strategy=st.one_of(random_points(_nets(n=st.integers(3, 6), regime="narrow", d_in=st.integers(2, 4))),
                           _wide_random(), _star(1)))
 def lem_5_14_corrected(inst) -> Evidence:
-    """Lemma 5.14 with the bias row: the u-block of Hess L is 2 (Phi~ Phi~^T (x) I_{d_out}), rank d_out rho."""
+    """Lemma 5.14 with the bias row: the u-block of Hess L is 2 Gram(I (x) Phi~), of rank d_out rho."""
     rho = numerical_rank(inst.problem.augmented_features(inst.theta), what="Phi~").rank
-    return Evidence.equal(_u_block_rank(inst), rho * inst.arch.d_out, "rank Q vs d_out rho", rho=rho)
+    identity, rank_Q = _fiber_form(inst)
+    return Evidence.all_of(identity, Evidence.equal(rank_Q, rho * inst.arch.d_out, "rank Q vs d_out rho", rho=rho))
 
 
 def _level_sources():
