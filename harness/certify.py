@@ -33,7 +33,8 @@ def certify(claim, instance, kind: str) -> Certificate:
         return Certificate("numerical", "no high-precision backend for this kind of instance")
     if problem.n_params > MAX_PRECISE_PARAMS:
         return Certificate("numerical", f"N = {problem.n_params} > {MAX_PRECISE_PARAMS}: too large for mpmath")
-    instance, refined_note = _newton_refined(instance)
+    instance, refined_note = _newton_refined(claim, instance)
+    reseed_note = _reseeded(claim, instance, kind)
     try:
         with precise_backend(DIGITS):
             ev = claim.check(instance)
@@ -43,9 +44,12 @@ def certify(claim, instance, kind: str) -> Certificate:
         return Certificate("numerical", f"mpmath re-check raised {type(e).__name__}: {e}")
     persists = ev.margin < 0 if kind == "forall" else ev.margin >= 0
     what = "violation" if kind == "forall" else "witness"
+    if persists and reseed_note.startswith("does not"):
+        return Certificate("numerical", f"{what} persists{refined_note} with mpmath at {DIGITS} digits but "
+                           f"{reseed_note}: {ev.detail}", ev.margin)
     if persists:
-        return Certificate("certified", f"{what} persists{refined_note} with mpmath at {DIGITS} digits: {ev.detail}",
-                           ev.margin)
+        return Certificate("certified", f"{what} persists{refined_note} with mpmath at {DIGITS} digits"
+                           f"{' and ' + reseed_note if reseed_note else ''}: {ev.detail}", ev.margin)
     return Certificate("refuted", f"{what} vanishes{refined_note} with mpmath at {DIGITS} digits: {ev.detail}",
                        ev.margin)
 
@@ -54,10 +58,11 @@ def certify(claim, instance, kind: str) -> Certificate:
 REFINABLE = ("optimised", "split", "global-min")
 
 
-def _newton_refined(instance):
+def _newton_refined(claim, instance):
     """For a critical point found numerically, Newton-refine it once more (float64) before the mpmath
     re-check, so that the certificate speaks of the critical point and not of the optimiser's last iterate.
-    Exact locus points are left alone (their constrained coordinates are exact)."""
+    Exact locus points are left alone (their constrained coordinates are exact); a refined point that no
+    longer meets the claim's hypotheses is not used."""
     source = getattr(instance, "source", "")
     if not source.startswith(REFINABLE):
         return instance, ""
@@ -66,4 +71,32 @@ def _newton_refined(instance):
     r = newton_refine(instance.problem, instance.theta)
     if not r.refined:
         return instance, ""
-    return instance.with_theta(r.theta, refined=True, grad_rel=r.grad_rel), " after Newton refinement"
+    refined = instance.with_theta(r.theta, refined=True, grad_rel=r.grad_rel)
+    try:
+        if claim.violated_hypotheses(refined):
+            return instance, ""
+    except Inconclusive:
+        return instance, ""
+    return refined, " after Newton refinement"
+
+
+#: Re-derivation of a point with other free coordinates, by point source: ``fn(instance, seed) -> instance``.
+#: Strategies register theirs (e.g. the star and core loci: same K, new random free coordinates), so that a
+#: finding on a locus is checked to be a property of the locus and not of one draw (cooper2020.md, rule 2).
+REDERIVE: dict = {}
+
+RESEED = 20260101
+
+
+def _reseeded(claim, instance, kind: str) -> str:
+    """'' when the point has no re-derivation; otherwise whether the finding reproduces after re-seeding."""
+    rederive = REDERIVE.get(getattr(instance, "source", ""))
+    if rederive is None:
+        return ""
+    try:
+        ev = claim.check(rederive(instance, RESEED))
+    except Inconclusive:
+        return "does not re-decide after re-seeding the free coordinates (inconclusive)"
+    if (ev.margin < 0) == (kind == "forall"):
+        return "reproduces after re-seeding the free coordinates"
+    return "does not reproduce after re-seeding the free coordinates"

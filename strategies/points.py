@@ -10,6 +10,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from harness.architecture import Architecture
+from harness.certify import REDERIVE
 from harness.instance import NetInstance
 from harness.model import Problem
 from harness.numerics import relative_gradient
@@ -41,6 +42,17 @@ def star_points(draw, problems, m: int = 1, free_biases: bool = False) -> NetIns
     theta = put_on_locus(inst.arch, init_params(inst.arch, rng), K, inst.Y.mean(axis=0), free_biases)
     source = {1: "star-locus", 2: "core-locus"}.get(m, f"{m}-core-locus")
     return inst.with_theta(theta, source=source, K=K, free_biases=free_biases)
+
+
+def rederive_locus_point(inst: NetInstance, seed: int) -> NetInstance:
+    """The same locus S_K (same K, same bias convention) with the free coordinates drawn from another seed."""
+    theta = put_on_locus(inst.arch, init_params(inst.arch, np.random.default_rng(seed)), inst.point["K"],
+                         inst.Y.mean(axis=0), inst.point.get("free_biases", False))
+    return inst.with_theta(theta, reseeded=seed)
+
+
+for _source in ("star-locus", "core-locus", "3-core-locus", "4-core-locus"):
+    REDERIVE[_source] = rederive_locus_point
 
 
 def core_points(problems, free_biases: bool = False):

@@ -125,13 +125,7 @@ def _quadratic_along_first_layer(inst) -> Evidence:
 
 def _cor_5_9_unguarded(inst) -> Evidence:
     """Corollary 5.9's conclusion without 'rank Phi = n'."""
-    U0, U1 = C._last_layer(inst), C._fiber_minimiser(inst)
-    L0 = inst.problem.loss(inst.theta)
-    ts = np.linspace(0.0, 1.0, 7)
-    Ls = np.array([inst.problem.loss(C._with_last_layer(inst, U0 + t * (U1 - U0))) for t in ts])
-    err = np.max(np.abs(Ls - (1 - ts) ** 2 * L0)) / L0
-    return Evidence.all_of(Evidence.within(err, 1e-10, "max |L(gamma(t)) - (1-t)^2 L(w)| / L(w)"),
-                           Evidence(0.0 if np.all(np.diff(Ls) < 0) else -1.0, "strictly decreasing"))
+    return C._segment_to_minimum(inst)
 
 
 def _prop_5_13_singular(inst) -> Evidence:
@@ -147,7 +141,8 @@ def _prop_5_13_singular(inst) -> Evidence:
 
 def _lem_5_14_with_r(inst) -> Evidence:
     r = numerical_rank(inst.problem.features(inst.theta), what="Phi").rank
-    return Evidence.equal(C._u_block_rank(inst), r * inst.arch.d_out, "rank Q vs d_out r", r=r)
+    identity, rank_Q = C._fiber_form(inst)
+    return Evidence.all_of(identity, Evidence.equal(rank_Q, r * inst.arch.d_out, "rank Q vs d_out r", r=r))
 
 
 def _star_hessian_no_saddles(inst) -> Evidence:
@@ -180,6 +175,21 @@ def _codim_k2_second_difference_3(d) -> Evidence:
     w = d["hidden"][0] + d["d_in"] + len(d["hidden"])
     second = codim(w + 2) - 2 * codim(w + 1) + codim(w)
     return Evidence.at_least(second, 3, "second difference of codim S* (k >= 2) in d")
+
+
+def _iff_without_sum(inst) -> Evidence:
+    """thm-3.1/iff with the second condition dropped: 'critical iff b_{H+1} = ybar'."""
+    ybar = inst.Y.mean(axis=0)
+    b = inst.theta[inst.arch.bias(inst.arch.depth + 1)]
+    b_ok = C._decide_zero(np.linalg.norm(b - ybar) / (1 + np.linalg.norm(ybar)), "b - ybar")
+    critical = C._decide_zero(C.relative_gradient(inst.problem, inst.theta), "relative gradient", 1e-10)
+    return Evidence.equal(int(critical), int(b_ok), "critical vs b_{H+1} = ybar")
+
+
+def _ordering_swapped(d) -> Evidence:
+    """prop-6.1/ordering with the order of dim M and dim S* swapped: dim S* grows faster than dim M."""
+    a, _ = C._growth_gaps(d)
+    return Evidence.at_least(-a, 1, "growth of dim S* - dim M")
 
 
 def _random_unit_direction(inst) -> np.ndarray:
@@ -301,6 +311,17 @@ MUTANTS = [
            "d_H <= n - 2: the fiber minimum has L(u*) > 0, so L(gamma(t)) != (1 - t)^2 L(w)",
            lambda: dict(check=_cor_5_9_unguarded, strategy=random_points(_narrow())),
            drop=("very wide", "rank Phi = n")),
+    Mutant("cooper2020/thm-3.1/iff", "no-sum-condition",
+           "b_{H+1} = ybar alone is not enough: without a zero layer, sum_i (y_i - ybar) a_H(x_i)^T != 0",
+           lambda: dict(check=_iff_without_sum)),
+    Mutant("cooper2020/thm-5.11", "narrow",
+           "d_H <= n - 2 < n: rank Phi < n and the fiber minimum has L > 0",
+           lambda: dict(strategy=random_points(_narrow(activation=("tanh", "arctan", "erf", "sigmoid"),
+                                                       d_in=st.integers(3, 4)))),
+           drop=("every hidden layer > n",)),
+    Mutant("cooper2020/prop-6.1/ordering", "swapped",
+           "dim M - dim S* grows by d_0 + d_out + H > 0 per unit of width, so dim S* never outgrows dim M",
+           lambda: dict(check=_ordering_swapped)),
     Mutant("cooper2020/thm-5.10", "narrow",
            "d_H <= n - 2 < n: rank Phi <= d_H < n",
            lambda: dict(strategy=random_points(_narrow(activation=("tanh", "arctan", "erf", "sigmoid"),
