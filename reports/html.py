@@ -144,25 +144,9 @@ def _claim_heading(r: ClaimResult, anchor: bool = False) -> str:
 
 def _finding(r: ClaimResult) -> list[str]:
     f = r.finding
-    ev = f.evidence or {}
-    margin = tables.fmt_margin(ev.get("margin")) or "n/a"
-    cert = esc(f.certification) + (f": {esc(f.certification_detail)}" if f.certification_detail else "")
-    expectation = "as expected" if r.as_expected else "<strong>not as expected</strong>"
-    if f.replay_file:
-        replay = (f"<code>{esc(f.replay_file)}</code>, run "
-                  f"<code>{esc(sections.replay_command(f.replay_file))}</code>")
-    else:
-        replay = "not written"
-    facts = [
-        ("Paper", esc(r.paper or r.paper_key)),
-        ("Verdict", f"{verdict_span(r.verdict, r.as_expected)} (expect: {esc(r.expect)}; {expectation})"),
-        ("Evidence", f"{esc(ev.get('detail', '')) or 'n/a'} (margin {esc(margin)})"),
-        ("Certification", cert),
-        ("Minimised", sections.yes_no(f.minimised)),
-        ("Replay file", replay),
-    ]
-    if r.notes:
-        facts.append(("Notes", esc(r.notes)))
+    facts = sections.finding_facts(r, esc, lambda t: f"<code>{esc(t)}</code>", lambda t: f"<strong>{t}</strong>")
+    facts = [(label, f"{verdict_span(r.verdict, r.as_expected)} {value}" if label == "Verdict" else value)
+             for label, value in facts]
     plot = [f'<p><img src="{esc(f.spectrum_plot)}" alt="Hessian spectrum" width="560"></p>'] if f.spectrum_plot else []
     return [_claim_heading(r, anchor=True), f"<p><strong>Statement:</strong> {esc(r.statement)}</p>",
             _facts(facts), *plot, f"<pre>{esc(f.description or '(no description)')}</pre>"]

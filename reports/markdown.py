@@ -113,28 +113,12 @@ def _claim_heading(r: ClaimResult) -> str:
 
 def _finding(r: ClaimResult) -> list[str]:
     f = r.finding
-    ev = f.evidence or {}
-    margin = tables.fmt_margin(ev.get("margin")) or "n/a"
-    cert = md_text(f.certification) + (f": {md_text(f.certification_detail)}" if f.certification_detail else "")
-    expectation = "as expected" if r.as_expected else "**not as expected**"
-    out = [
-        _claim_heading(r),
-        "",
-        f"**Statement:** {md_text(r.statement)}",
-        "",
-        f"- **Paper:** {md_text(r.paper or r.paper_key)}",
-        f"- **Verdict:** {md_text(r.verdict)} (expect: {md_text(r.expect)}; {expectation})",
-        f"- **Evidence:** {md_text(ev.get('detail', '')) or 'n/a'} (margin {margin})",
-        f"- **Certification:** {cert}",
-        f"- **Minimised:** {sections.yes_no(f.minimised)}",
-    ]
-    if f.replay_file:
-        out.append(f"- **Replay file:** {md_code(f.replay_file)}, run "
-                   f"{md_code(sections.replay_command(f.replay_file))}")
-    else:
-        out.append("- **Replay file:** not written")
-    if r.notes:
-        out.append(f"- **Notes:** {md_text(r.notes)}")
+    facts = sections.finding_facts(r, md_text, md_code, lambda t: f"**{t}**")
+    out = [_claim_heading(r), "", f"**Statement:** {md_text(r.statement)}", ""]
+    for label, value in facts:
+        if label == "Verdict":
+            value = f"{md_text(r.verdict)} {value}"
+        out.append(f"- **{label}:** {value}")
     if f.spectrum_plot:
         out.append(f"- **Hessian spectrum:** ![Hessian spectrum]({f.spectrum_plot})")
     out += ["", md_fence(f.description or "(no description)"), ""]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from harness.results import ClaimResult, RunResult
 
-from .tables import expected_verdict
+from .tables import expected_verdict, fmt_margin
 
 REPLAY_COMMAND = "landscape-audit replay"
 
@@ -66,3 +66,26 @@ def replay_command(replay_file: str) -> str:
 
 def yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
+
+
+def finding_facts(r: ClaimResult, text, code, strong) -> list[tuple[str, str]]:
+    """The labelled facts of a finding, in report order, formatted by the renderer's ``text`` (escape),
+    ``code`` (inline code) and ``strong`` (emphasis) functions; the verdict cell is left to the renderer."""
+    f = r.finding
+    ev = f.evidence or {}
+    margin = fmt_margin(ev.get("margin")) or "n/a"
+    cert = text(f.certification) + (f": {text(f.certification_detail)}" if f.certification_detail else "")
+    expectation = "as expected" if r.as_expected else strong("not as expected")
+    replay = (f"{code(f.replay_file)}, run {code(replay_command(f.replay_file))}" if f.replay_file
+              else "not written")
+    facts = [
+        ("Paper", text(r.paper or r.paper_key)),
+        ("Verdict", f"(expect: {text(r.expect)}; {expectation})"),
+        ("Evidence", f"{text(ev.get('detail', '')) or 'n/a'} (margin {text(margin)})"),
+        ("Certification", cert),
+        ("Minimised", yes_no(f.minimised)),
+        ("Replay file", replay),
+    ]
+    if r.notes:
+        facts.append(("Notes", text(r.notes)))
+    return facts
