@@ -404,7 +404,8 @@ def _max_dim(arch, m):
        statement="With all widths >= 1: S* is positive-dimensional iff H >= 2, and C iff H >= 3.",
        hypotheses=[], strategy=_arch_K())
 def dim_3_1_positive(d) -> Evidence:
-    """Abstract: 'for networks of depth l >= 4 ... a positive-dimensional sublocus C'; l = H + 1."""
+    """Section 3.1 and the abstract: 'for networks of depth l >= 4 ... a positive-dimensional sublocus C';
+    l = H + 1, so dim S* > 0 iff H >= 2 and dim C > 0 iff H >= 3."""
     arch = _arch(d)
     star, core = _max_dim(arch, 1), _max_dim(arch, 2)
     ok_star = (star > 0) == (arch.depth >= 2)
@@ -674,7 +675,7 @@ def _candidate_minimum():
                        _nets(("sin", "tanh"), n=st.integers(4, 8), regime="narrow", d_in=st.integers(1, 3),
                              d_out=st.just(1), depth=st.just(1)), ("descent",))),
                    Assumption("sigma continuous"), SQUARE_LOSS, CRITICAL, _candidate_minimum()],
-       strategy=_wide_critical(("split", "core"), weights={"split": 2}))
+       strategy=_wide_critical(("split", "core"), weights={"split": 2, "core": 2}))
 def prop_5_13(inst) -> Evidence:
     """Proposition 5.13 (mechanism of cooper2020.md): if d_H >= n then dim V >= d_out >= 1 and L is constant on
     p + V, so a candidate minimum p (critical, L(p) > 0, Hessian PSD) is not strict: V lies in the kernel of
@@ -818,7 +819,8 @@ def cor_5_16(inst) -> Evidence:
                                                    d_in=st.integers(1, 3), d_out=st.integers(1, 3)))],
        strategy=_ANY_MINIMUM)
 def cor_5_16_minima(inst) -> Evidence:
-    """For PSD H, v^T H v = 0 implies H v = 0, so V (on which L is constant) lies in ker H."""
+    """Corollary 5.16 at local minima: for PSD H, v^T H v = 0 implies H v = 0, so V (on which L is constant)
+    lies in ker H and Hess L(p) has >= dim V zero eigenvalues."""
     return _zero_count_claim(inst, _dim_V(inst))
 
 
@@ -826,7 +828,7 @@ def cor_5_16_minima(inst) -> Evidence:
        statement="[corrected] At any critical point, #zero + min(#pos, #neg) eigenvalues of Hess L(p) >= dim V.",
        hypotheses=[CRITICAL], strategy=_ANY_CRITICAL)
 def cor_5_16_isotropic(inst) -> Evidence:
-    """V is an isotropic subspace of the quadratic form Hess L(p) (L is constant on p + V); an isotropic
+    """Corollary 5.16, corrected for saddles: V is an isotropic subspace of the quadratic form Hess L(p) (L is constant on p + V); an isotropic
     subspace has dimension <= n_0 + min(n_+, n_-) (Sylvester's law of inertia)."""
     return _zero_count_claim(inst, _dim_V(inst), "isotropic")
 
@@ -933,7 +935,8 @@ def _codim_second_difference(d, k_min) -> Evidence:
        notes="Uncertainty (a) of the claims file: with k = 1 allowed, codim S_1 = (d_0 + d_out + H)d + d_out is "
              "linear in d; the paper's sentence needs the k >= 2 convention (next claim).")
 def prop_6_1_codim_star(d) -> Evidence:
-    """Section 6: codim S*(d) has a positive second difference in d (quadratic growth), k >= 1 convention."""
+    """Proposition 6.1 / section 6: codim S*(d) has a positive second difference in d (quadratic growth),
+    under the k >= 1 convention."""
     return _codim_second_difference(d, 1)
 
 
@@ -941,7 +944,8 @@ def prop_6_1_codim_star(d) -> Evidence:
        statement="[reading] With S* = U_{k>=2} S_k, the codimension of S* grows quadratically in d.",
        hypotheses=[_UNIFORM_DEEP], strategy=_uniform().filter(_UNIFORM_DEEP.holds))
 def prop_6_1_codim_star_k2(d) -> Evidence:
-    """Section 6 under the k >= 2 convention: codim S*(d) = N - max_{k>=2} dim S_k has second difference > 0."""
+    """Proposition 6.1 / section 6 under the k >= 2 convention: codim S*(d) = N - max_{k>=2} dim S_k has a
+    positive second difference in d."""
     return _codim_second_difference(d, 2)
 
 
