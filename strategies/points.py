@@ -7,6 +7,7 @@ a strategy of NetInstances with ``theta`` set.
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from harness.architecture import Architecture
@@ -14,7 +15,7 @@ from harness.certify import REDERIVE
 from harness.instance import NetInstance
 from harness.model import Problem
 from harness.numerics import relative_gradient
-from harness.optimise import critical_point, newton_refine
+from harness.optimise import critical_point, zero_loss
 from strategies.data import seeds
 from strategies.loci import put_on_locus
 
@@ -62,23 +63,24 @@ def core_points(problems, free_biases: bool = False):
 @st.composite
 def global_minima(draw, problems) -> NetInstance:
     """A point of M = L^{-1}(0): random w' and the minimum-norm least-squares last layer
-    [W_{H+1} b_{H+1}] Phi~ = Y^T (exact when rank Phi~ = n), else Levenberg-Marquardt from random starts."""
+    [W_{H+1} b_{H+1}] Phi~ = Y^T (exact when rank Phi~ = n and Phi~ is well conditioned), polished or, for
+    narrow nets, found by Levenberg-Marquardt.  Draws where zero loss (<= 1e-20 (1 + sum ||y||^2)) is not
+    reached -- an ill-conditioned Phi~ behind a bottleneck layer, a narrow net that cannot interpolate -- are
+    rejected rather than passed off as global minima."""
     inst = draw(problems)
     rng = np.random.default_rng(draw(seeds))
     arch, prob = inst.arch, inst.problem
     theta = init_params(arch, rng)
+    method = "levenberg-marquardt"
     if arch.last_hidden + 1 >= inst.n:
         phit = prob.augmented_features(theta)
         U = np.linalg.lstsq(phit.T, inst.Y, rcond=None)[0].T  # d_out x (d_H + 1)
         theta[arch.last_layer] = np.concatenate([U[:, :-1].ravel(), U[:, -1]])
         method = "least-squares"
-    else:
-        from harness.optimise import zero_loss
-
+    zero = 1e-20 * (1.0 + float(np.sum(inst.Y ** 2)))
+    if prob.loss(theta) > zero:
         theta = zero_loss(prob, theta)
-        method = "levenberg-marquardt"
-    r = newton_refine(prob, theta) if prob.loss(theta) > 1e-20 * max(1.0, float(np.sum(inst.Y**2))) else None
-    theta = r.theta if r else theta
+    assume(prob.loss(theta) <= zero)
     return inst.with_theta(theta, source="global-min", method=method, loss=prob.loss(theta))
 
 
