@@ -74,9 +74,8 @@ def write_finding(out_dir: Path | None, claim: Claim, finding: Finding) -> str:
     """Write one finding as a replay file; returns its path ("" when there is no output folder)."""
     if out_dir is None:
         return ""
-    folder = Path(out_dir) / ("counterexamples" if finding.kind == "counterexample" else "witnesses")
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{_safe_name(claim.id)}.json"
+    path = _finding_path(out_dir, claim, finding)
+    path.parent.mkdir(parents=True, exist_ok=True)
     finding.replay_file = str(path)
     payload = {"claim_id": claim.id, "theorem": claim.theorem, "statement": claim.statement,
                **finding.__dict__}
@@ -84,6 +83,13 @@ def write_finding(out_dir: Path | None, claim: Claim, finding: Finding) -> str:
     tmp.write_text(json.dumps(payload, indent=2, default=str))
     tmp.replace(path)
     return str(path)
+
+
+def _finding_path(out_dir: Path, claim: Claim, finding: Finding) -> Path:
+    """counterexamples/ or witnesses/, and refuted/ for a float64 finding that mpmath did not confirm."""
+    folder = "refuted" if finding.certification == "refuted" else (
+        "counterexamples" if finding.kind == "counterexample" else "witnesses")
+    return Path(out_dir) / folder / f"{_safe_name(claim.id)}.json"
 
 
 def _finding(claim: Claim, found: Found, minimised: bool) -> Finding:
@@ -239,13 +245,17 @@ def _spectrum_plot(out_dir, claim: Claim, finding: Finding, instance) -> str:
 
 def _report_found(claim: Claim, found: Found, minimised: bool, result: ClaimResult, out_dir) -> None:
     cert = certify(claim, found.instance, claim.kind)
-    if cert.status == "refuted":
-        result.verdict = "inconclusive"
-        result.message = f"a float64 finding did not survive re-verification: {cert.detail}"
-        result.inconclusive += 1
-        return
     finding = _finding(claim, found, minimised)
     finding.certification, finding.certification_detail = cert.status, cert.detail
+    if cert.status == "refuted":  # not a counterexample: move the provisional file out of counterexamples/
+        if out_dir is not None:
+            _finding_path(out_dir, claim, _finding(claim, found, minimised)).unlink(missing_ok=True)
+        refuted_file = write_finding(out_dir, claim, finding)
+        result.verdict = "inconclusive"
+        result.message = (f"a float64 finding did not survive re-verification: {cert.detail}"
+                          + (f" (kept in {refuted_file})" if refuted_file else ""))
+        result.inconclusive += 1
+        return
     finding.spectrum_plot = _spectrum_plot(out_dir, claim, finding, found.instance)
     write_finding(out_dir, claim, finding)
     if result.verdict != "timeout":
