@@ -27,7 +27,8 @@ from harness import profiles as profiles_mod
 from harness.audit import Progress, base_claim_id, run_audit
 from harness.claims import Claim, UnknownClaim, registry
 from harness.profiles import UnknownProfile
-from harness.results import ClaimResult, RunResult
+from harness.results import RunResult
+from reports.tables import shorten
 
 PROG = "landscape-audit"
 
@@ -146,18 +147,7 @@ def _where(e: BaseException) -> str:
     return f" ({tb[-1].filename}:{tb[-1].lineno})" if tb else ""
 
 
-def shorten(text: str, width: int = STATEMENT_WIDTH) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
-
-
 # ---- progress display ----------------------------------------------------------------------------------
-
-def expected_verdict(r: ClaimResult) -> str:
-    if r.kind == "forall":
-        return "survived" if r.expect == "holds" else "falsified"
-    return "witnessed" if r.expect == "holds" else "no witness"
-
 
 class ConsoleProgress(Progress):
     """One line per claim as it starts and finishes on stderr; a live example counter when stderr is a tty."""
@@ -197,7 +187,7 @@ class ConsoleProgress(Progress):
         self._dirty = True
 
     def claim_finished(self, claim, result, index, total):
-        note = "" if result.as_expected else f"  <- expected {expected_verdict(result)}"
+        note = "" if result.as_expected else f"  <- expected {result.expected_verdict}"
         extra = f", {result.inconclusive} inconclusive" if result.inconclusive else ""
         self._line(f"{self._prefix} {claim.id}: {result.verdict}, {result.examples} examples{extra}, "
                    f"{result.seconds:.1f} s{note}")
@@ -283,7 +273,7 @@ def _summary(run: RunResult, paths: dict, out, err) -> None:
     differing = [r for r in run.results if not r.as_expected and not r.unexpected_falsification
                  and r.verdict not in ("error", "timeout")]
     for r in differing:
-        print(f"{PROG}: note: {r.claim_id}: expected {expected_verdict(r)}, got {r.verdict}", file=err)
+        print(f"{PROG}: note: {r.claim_id}: expected {r.expected_verdict}, got {r.verdict}", file=err)
 
 
 def cmd_list(args) -> int:
@@ -294,7 +284,7 @@ def cmd_list(args) -> int:
     if not claims:
         print(f"{PROG}: no claims registered", file=err)
         return EXIT_OK
-    rows = [(c.id, c.theorem, c.kind, c.expect, shorten(c.statement)) for c in claims]
+    rows = [(c.id, c.theorem, c.kind, c.expect, shorten(c.statement, STATEMENT_WIDTH)) for c in claims]
     print(tabulate(rows, headers=("id", "theorem", "kind", "expect", "statement"), tablefmt="simple"), file=out)
     return EXIT_OK
 

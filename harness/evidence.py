@@ -62,16 +62,20 @@ class Evidence:
         return self.margin >= 0
 
     def to_dict(self) -> dict:
-        return {"margin": self.margin, "detail": self.detail, "values": _jsonable(self.values)}
+        return {"margin": self.margin, "detail": self.detail, "values": jsonable(self.values)}
 
 
-def _jsonable(x):
+def jsonable(x):
+    """``x`` with numpy arrays and scalars turned into lists and plain numbers, sets into sorted lists and
+    dict keys into strings, recursively: what ``json.dumps`` takes as it is."""
     import numpy as np
 
     if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, (set, frozenset)):
+        return [jsonable(v) for v in sorted(x)]
     if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
+        return [jsonable(v) for v in x]
     if isinstance(x, np.ndarray):
         return x.tolist()
     if isinstance(x, np.generic):

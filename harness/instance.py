@@ -11,6 +11,7 @@ from functools import cached_property
 import numpy as np
 
 from harness.architecture import Architecture
+from harness.evidence import jsonable
 from harness.model import Problem
 
 
@@ -54,7 +55,7 @@ class NetInstance:
             "X": np.asarray(self.X).tolist(),
             "Y": np.asarray(self.Y).tolist(),
             "theta": np.asarray(self.theta).tolist(),
-            "point": _plain(self.point),
+            "point": jsonable(self.point),
         }
 
     @classmethod
@@ -77,18 +78,6 @@ class NetInstance:
             lines.append(f"W{j} = {np.array2string(W, precision=4, separator=', ')}; "
                          f"b{j} = {np.array2string(b, precision=4, separator=', ')}")
         return "\n".join(lines)
-
-
-def _plain(x):
-    if isinstance(x, dict):
-        return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in (sorted(x) if isinstance(x, (set, frozenset)) else x)]
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    if isinstance(x, np.generic):
-        return x.item()
-    return x
 
 
 def instance_to_dict(inst) -> dict:

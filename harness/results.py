@@ -55,12 +55,15 @@ class ClaimResult:
                    hypotheses=[h.name for h in claim.hypotheses], notes=claim.notes, **fields)
 
     @property
-    def as_expected(self) -> bool:
+    def expected_verdict(self) -> str:
+        """The verdict the catalogue expects of this claim."""
         if self.kind == "forall":
-            wanted = "survived" if self.expect == "holds" else "falsified"
-        else:
-            wanted = "witnessed" if self.expect == "holds" else "no witness"
-        return self.verdict == wanted
+            return "survived" if self.expect == "holds" else "falsified"
+        return "witnessed" if self.expect == "holds" else "no witness"
+
+    @property
+    def as_expected(self) -> bool:
+        return self.verdict == self.expected_verdict
 
     @property
     def unexpected_falsification(self) -> bool:

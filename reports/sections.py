@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from harness.results import ClaimResult, RunResult
 
-from .tables import expected_verdict, fmt_margin
+from .tables import fmt_margin
 
 REPLAY_COMMAND = "landscape-audit replay"
 
@@ -36,7 +36,7 @@ def status(run: RunResult) -> Status:
 
 def difference(r: ClaimResult) -> str:
     """``"expected survived, got inconclusive"``."""
-    return f"expected {expected_verdict(r)}, got {r.verdict}"
+    return f"expected {r.expected_verdict}, got {r.verdict}"
 
 
 def counterexamples(run: RunResult) -> list[ClaimResult]:

@@ -75,13 +75,6 @@ def fmt_seed(seed) -> str:
     return "random" if seed is None else str(seed)
 
 
-def expected_verdict(r: ClaimResult) -> str:
-    """The verdict the catalogue expects (mirrors :attr:`ClaimResult.as_expected`)."""
-    if r.kind == "forall":
-        return "survived" if r.expect == "holds" else "falsified"
-    return "witnessed" if r.expect == "holds" else "no witness"
-
-
 def load_bearing(verdict: str) -> str:
     """What an ablation verdict says about the dropped hypothesis."""
     if verdict == "falsified":
