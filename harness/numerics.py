@@ -120,14 +120,6 @@ def relative_gradient(problem, theta) -> float:
     return float(np.linalg.norm(g) / denom)
 
 
-def require_critical(problem, theta, tol: Tolerances = TOL) -> float:
-    """Raise Inconclusive unless theta is critical to ``tol.critical`` (relative gradient); return it."""
-    rg = relative_gradient(problem, theta)
-    if not rg <= tol.critical:
-        raise Inconclusive(f"point not critical enough: relative gradient {rg:.1e} > {tol.critical:.0e}")
-    return rg
-
-
 def extreme_eigenvalues(problem, theta, k: int = 6, which: str = "SA") -> np.ndarray:
     """The k smallest (``which="SA"``) or largest (``"LA"``) Hessian eigenvalues by Lanczos
     (scipy.sparse.linalg.eigsh) on Hessian-vector products: for networks too large for a dense Hessian.

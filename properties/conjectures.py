@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from harness import activations as acts
 from harness.claims import Assumption, claim
 from harness.evidence import Evidence
-from harness.numerics import hessian_inertia, require_critical
-from properties.cooper2020 import COOPER2020
+from harness.numerics import hessian_inertia
+from properties.cooper2020 import COOPER2020, CRITICAL
 from harness.model import float64_backend
 from harness.optimise import descend
 from strategies import critical_points, problems
@@ -22,7 +22,6 @@ from strategies.points import init_params
 def _spurious_minimum_margin(inst, strict: bool) -> Evidence:
     """Witness margin for "critical, L > 0, Hessian PSD (strict: PD)": the smaller of the relative loss and
     the relative smallest eigenvalue (must be a decided positive one for PD, a decided zero allowed for PSD)."""
-    require_critical(inst.problem, inst.theta)
     I = hessian_inertia(inst.problem, inst.theta)
     L = inst.problem.loss(inst.theta) / (1.0 + float(np.sum(inst.Y ** 2)))
     if I.neg:
@@ -50,7 +49,8 @@ def _lower_point(inst, starts: int = 8):
 @claim("cooper2020/prop-5.13/narrow-witness", paper=COOPER2020, theorem="Proposition 5.13 (hypothesis check)",
        statement="[derived] Without the width hypothesis (d_H <= n - 2) there are strict local non-global minima: "
                  "critical points with L > 0 and positive definite Hessian, while another point has lower loss.",
-       hypotheses=[Assumption("d_H <= n - 2", lambda i: i.arch.last_hidden <= i.n - 2)], kind="exists", budget=4.0,
+       hypotheses=[Assumption("d_H <= n - 2", lambda i: i.arch.last_hidden <= i.n - 2), CRITICAL],
+       kind="exists", budget=4.0,
        notes="Saturating activations (tanh, ...) often send descent toward minima at infinity, where the "
              "Hessian degenerates; sin (continuous, as Prop 5.13 allows) keeps minima finite.  Non-global is "
              "certified by a point of strictly lower loss found by multi-start descent.",
@@ -74,7 +74,7 @@ def narrow_strict_minimum(inst) -> Evidence:
 @claim("conjectures/wide-psd-nonglobal", paper=COOPER2020, theorem="Section 5 (open question)",
        statement="Very wide nets (d_H >= n) have critical points with L > 0 and positive semidefinite Hessian "
                  "(second-order candidates for non-strict spurious minima), so Prop 5.13 is not vacuous.",
-       hypotheses=[Assumption("d_H >= n", lambda i: i.arch.last_hidden >= i.n)], kind="exists",
+       hypotheses=[Assumption("d_H >= n", lambda i: i.arch.last_hidden >= i.n), CRITICAL], kind="exists",
        strategy=critical_points(problems(n=st.integers(3, 6), regime="very_wide", d_in=st.integers(1, 2),
                                          depth=st.just(1), extra=st.integers(0, 2),
                                          activation=st.sampled_from(acts.COOPER_ACTIVATIONS)), ("split",)))

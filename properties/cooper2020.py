@@ -656,10 +656,6 @@ def _wide_critical(sources=("star", "core", "split", "global-min", "descent", "g
     return critical_points(nets, sources, weights)
 
 
-def _critical_inertia(inst):
-    return hessian_inertia(inst.problem, inst.theta)
-
-
 def _candidate_minimum():
     """Second-order candidate for a non-global local minimum: L(p) > 0 and Hess L(p) PSD (gap rule)."""
     def holds(i):
@@ -680,7 +676,7 @@ def prop_5_13(inst) -> Evidence:
     """Proposition 5.13 (mechanism of cooper2020.md): if d_H >= n then dim V >= d_out >= 1 and L is constant on
     p + V, so a candidate minimum p (critical, L(p) > 0, Hessian PSD) is not strict: V lies in the kernel of
     the Hessian.  A positive definite Hessian there would be a strict, isolated, non-global local minimum."""
-    I = _critical_inertia(inst)
+    I = hessian_inertia(inst.problem, inst.theta)
     basis, _ = _fiber_subspace(inst)
     return Evidence.all_of(Evidence.at_least(len(basis), 1, "dim V (minimisers p + V through p)"),
                            Evidence.at_least(I.zero, max(1, len(basis)), "zero eigenvalues of PSD Hessian vs dim V"),
@@ -774,7 +770,7 @@ def _star_saddle_example(d_in=2, hidden=(5,), d_out=2, n=3, activation="tanh", s
 
 
 def _zero_count_claim(inst, bound, restrict=None) -> Evidence:
-    I = _critical_inertia(inst)
+    I = hessian_inertia(inst.problem, inst.theta)
     if restrict == "isotropic":
         return Evidence.at_least(I.zero + min(I.pos, I.neg), bound, "#zero + min(#pos, #neg) vs bound",
                                  inertia=I.summary())

@@ -131,7 +131,7 @@ def _cor_5_9_unguarded(inst) -> Evidence:
 def _prop_5_13_singular(inst) -> Evidence:
     """Prop 5.13's conclusion 'the Hessian is singular' at a PSD critical point with L > 0 (under d_H >= n the
     original's bound dim V >= d_out >= 1 implies it), here without the width hypothesis."""
-    I = C._critical_inertia(inst)
+    I = hessian_inertia(inst.problem, inst.theta)
     L = inst.problem.loss(inst.theta)
     if I.neg > 0 or L <= 1e-20 * C._y_scale(inst):
         return Evidence(1.0, f"premise not met ({I.summary()}, L = {L:.2g})")
