@@ -11,8 +11,6 @@ Every mutant is mathematically false on the instances its strategy draws (the re
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -20,6 +18,7 @@ from hypothesis import strategies as st
 
 import properties.cooper2020 as C
 from harness.claims import registry
+from harness.mutants import Mutant, holding_forall_claims
 from harness.evidence import Evidence
 from harness.numerics import hessian_inertia, numerical_rank
 from harness.runner import run_claim
@@ -202,27 +201,6 @@ def _tangent_check(inst) -> Evidence:
 
 
 # ---- the mutants -----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Mutant:
-    of: str  # the original claim id (expect == "holds")
-    name: str  # short readable id
-    why: str  # why it is false
-    changes: Callable[[], dict]  # -> fields for Claim.variant (lazy: strategies are built when used)
-    drop: tuple = ()  # names (prefixes) of the original's hypotheses the mutant drops
-    budget: float = 0.6
-
-    @property
-    def id(self) -> str:
-        return f"{self.of}~{self.name}"
-
-    def build(self):
-        original = registry[self.of]
-        for name in self.drop:
-            assert any(h.name.startswith(name) for h in original.hypotheses), (self.of, name)
-        kept = tuple(h for h in original.hypotheses if not any(h.name.startswith(d) for d in self.drop))
-        return original.variant(id=self.id, budget=self.budget, examples=(), hypotheses=kept, **self.changes())
-
-
 MUTANTS = [
     Mutant("cooper2020/lem-3.3", "W_out-nonzero",
            "off S* (W_{H+1} != 0): df/db_H = W_{H+1} sigma'(0) e != 0",
@@ -377,8 +355,7 @@ MUTANTS = [
 ]
 
 #: forall claims of the Cooper catalogue expected to hold (exists claims cannot be "falsified").
-HOLDS = sorted(c.id for c in registry
-               if c.id.startswith("cooper2020/") and c.expect == "holds" and c.kind == "forall")
+HOLDS = holding_forall_claims("cooper2020/")
 
 
 def test_every_holding_claim_has_a_mutant():
