@@ -100,8 +100,7 @@ class ClaimItem(pytest.Item):
         if not isinstance(excinfo.value, ClaimFailed):
             return super().repr_failure(excinfo, style)
         r = excinfo.value.result
-        want = {("forall", "holds"): "survived", ("forall", "fails"): "falsified",
-                ("exists", "holds"): "witnessed", ("exists", "fails"): "no witness"}[(r.kind, r.expect)]
+        want = r.expected_verdict
         lines = [f"{r.claim_id} ({r.theorem}): {r.statement}",
                  f"verdict: {r.verdict} (expected {want}) after {r.examples} examples, {r.seconds:.1f} s"]
         if r.message:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-KINDS = ("forall", "exists")
+KINDS = ("forall", "exists", "proportion")
 EXPECTATIONS = ("holds", "fails")
 
 
@@ -66,6 +66,22 @@ class Claim:
     examples: tuple = ()
     #: The check is exact (integer bookkeeping, no floating point): a finding is certified as computed.
     exact: bool = False
+    # ---- kind "proportion" ("at least a 1 - eps fraction of <measure> has the property"; harness.proportion)
+    #: The allowed failure fraction, in (0, 1); a cell's own "eps" key overrides it.
+    eps: float | None = None
+    #: The measure the fraction is taken under, in words (e.g. "uniform over all 2^(d1 n) patterns").
+    measure: str = ""
+    #: ``sampler(rng, cell, size) -> list of instances``: i.i.d. draws from the measure (a numpy Generator).
+    sampler: Callable | None = field(default=None, compare=False, repr=False)
+    #: The settings (dicts) the statement quantifies over; each is tested on its own.
+    cells: tuple = ()
+    #: ``population(cell)``: the whole (finite, uniformly weighted) space as a sized iterable, or None;
+    #: enumerated instead of sampled when small enough (the verdict is then exact).
+    population: Callable | None = field(default=None, compare=False, repr=False)
+    #: ``batch_check(instances) -> margins``: the check on many instances at once (same margins as ``check``).
+    batch_check: Callable | None = field(default=None, compare=False, repr=False)
+    #: Confidence of the Clopper-Pearson decision, over all cells and sequential looks together.
+    confidence: float = 0.999
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -73,6 +89,8 @@ class Claim:
         if self.expect not in EXPECTATIONS:
             raise ValueError(f"claim {self.id}: expect must be one of {EXPECTATIONS}, got {self.expect!r}")
         object.__setattr__(self, "hypotheses", tuple(self.hypotheses))
+        if self.kind == "proportion":
+            _validate_proportion(self)
 
     def __call__(self, instance):
         return self.check(instance)
@@ -87,6 +105,22 @@ class Claim:
 
     def violated_hypotheses(self, instance) -> list[str]:
         return [h.name for h in self.hypotheses if h.holds is not None and not h.holds(instance)]
+
+
+def _validate_proportion(c: "Claim") -> None:
+    """A proportion claim names its measure, can draw or enumerate instances, and has every eps in (0, 1)."""
+    object.__setattr__(c, "cells", tuple(c.cells) or ({},))
+    for cell in c.cells:
+        eps = cell.get("eps", c.eps)
+        if eps is None or not isinstance(eps, (int, float)) or not 0.0 < float(eps) < 1.0:
+            raise ValueError(f"claim {c.id}: eps must lie in the open interval (0, 1), got {eps!r}"
+                             + (f" in cell {cell}" if "eps" in cell else ""))
+    if not c.measure:
+        raise ValueError(f"claim {c.id}: a proportion claim must name its measure")
+    if c.sampler is None and c.population is None:
+        raise ValueError(f"claim {c.id}: a proportion claim needs a sampler or a population")
+    if not 0.0 < c.confidence < 1.0:
+        raise ValueError(f"claim {c.id}: confidence must lie in (0, 1), got {c.confidence!r}")
 
 
 class UnknownClaim(KeyError):
@@ -164,13 +198,14 @@ registry = Registry()
 
 
 def claim(id: str, *, paper: Paper, theorem: str, statement: str, strategy, hypotheses=(), kind="forall",
-          expect="holds", budget=1.0, notes="", examples=(), exact=False, register=True):
-    """Decorator: turn ``check(instance) -> Evidence`` into a registered :class:`Claim`."""
+          expect="holds", budget=1.0, notes="", examples=(), exact=False, register=True, **proportion):
+    """Decorator: turn ``check(instance) -> Evidence`` into a registered :class:`Claim`.  ``proportion``:
+    the fields of a proportion claim (eps, measure, sampler, cells, population, batch_check, confidence)."""
 
     def wrap(check):
         c = Claim(id=id, paper=paper, theorem=theorem, statement=statement, check=check, strategy=strategy,
                   hypotheses=tuple(hypotheses), kind=kind, expect=expect, budget=budget, notes=notes,
-                  examples=tuple(examples), exact=exact)
+                  examples=tuple(examples), exact=exact, **proportion)
         return registry.add(c) if register else c
 
     return wrap

@@ -46,6 +46,9 @@ class ClaimResult:
     finding: Finding | None = None
     ablation: list = field(default_factory=list)  # [{"hypothesis", "verdict", "examples", "message"}]
     notes: str = ""  # the catalogue's notes on the claim (why a literal reading is expected to fail, ...)
+    #: Proportion claims: the measure, eps and, per cell, trials, failures, estimate, Clopper-Pearson interval,
+    #: cell verdict and one failing example (harness.proportion).  Empty for other kinds.
+    proportion: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, claim, verdict: str, **fields) -> "ClaimResult":
@@ -57,7 +60,7 @@ class ClaimResult:
     @property
     def expected_verdict(self) -> str:
         """The verdict the catalogue expects of this claim."""
-        if self.kind == "forall":
+        if self.kind in ("forall", "proportion"):
             return "survived" if self.expect == "holds" else "falsified"
         return "witnessed" if self.expect == "holds" else "no witness"
 

@@ -118,6 +118,10 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
     """Search one claim and return its verdict.  ``strategy`` overrides the claim's (used by ablation)."""
     prof = profiles_mod.get(profile) if isinstance(profile, str) else profile
     out_dir = Path(out_dir) if out_dir else None
+    if claim.kind == "proportion":  # a sampled / enumerated fraction with Clopper-Pearson bounds
+        from harness.proportion import run_proportion
+
+        return run_proportion(claim, prof, seed=seed, out_dir=out_dir, strategy=strategy, on_example=on_example)
     stats = _Stats()
     started = time.monotonic()
     forall = claim.kind == "forall"
