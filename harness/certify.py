@@ -4,7 +4,8 @@ The minimised instance is checked again with every decisive quantity (loss, grad
 eigenvalues, Jacobian, features) recomputed in mpmath with 50 significant digits (:mod:`harness.precise`).
 The finding is ``certified`` when it persists there, ``refuted`` when it vanishes (a float64 artefact; it is
 then not reported as a counterexample), and ``numerical`` when the instance is too large for mpmath or has no
-high-precision backend.
+high-precision backend.  Claims whose checks are exact (integer bookkeeping, or rational arithmetic with
+python-flint: linear networks, polynomial losses) are labelled ``exact``, the highest level.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ DIGITS = 50
 
 @dataclass
 class Certificate:
-    status: str  # certified | numerical | refuted
+    status: str  # exact | certified | numerical | refuted
     detail: str
     margin: float | None = None
 
@@ -27,10 +28,13 @@ def certify(claim, instance, kind: str) -> Certificate:
     from harness.precise import MAX_PRECISE_PARAMS
 
     if getattr(claim, "exact", False):
-        return Certificate("certified", "exact integer arithmetic: no rounding involved")
+        return Certificate("exact", "exact arithmetic (integers, or rationals with python-flint): no rounding "
+                                    "involved, the finding is a proof")
     problem = getattr(instance, "problem", None)
     if problem is None:
         return Certificate("numerical", "no high-precision backend for this kind of instance")
+    if not getattr(problem, "supports_precise", True):
+        return Certificate("numerical", f"no high-precision backend for {type(problem).__name__} with this loss")
     if problem.n_params > MAX_PRECISE_PARAMS:
         return Certificate("numerical", f"N = {problem.n_params} > {MAX_PRECISE_PARAMS}: too large for mpmath")
     instance, refined_note = _newton_refined(claim, instance)

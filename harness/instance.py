@@ -86,14 +86,26 @@ def instance_to_dict(inst) -> dict:
     return {"type": "repr", "repr": repr(inst)}
 
 
+#: Instance types that replay files can rebuild: type name -> ``from_dict``.  Model families register theirs
+#: (``register_instance_type``) so that ``landscape-audit replay`` works for every kind of instance.
+INSTANCE_TYPES: dict = {"NetInstance": NetInstance.from_dict}
+
+
+def register_instance_type(name: str, from_dict) -> None:
+    INSTANCE_TYPES[name] = from_dict
+
+
 def instance_from_dict(d: dict):
-    if d.get("type") == "NetInstance":
-        return NetInstance.from_dict(d)
-    if d.get("type") == "repr":
+    kind = d.get("type")
+    if kind == "LinearInstance" and kind not in INSTANCE_TYPES:
+        import harness.models.linear  # noqa: F401  (registers itself)
+    if kind in INSTANCE_TYPES:
+        return INSTANCE_TYPES[kind](d)
+    if kind == "repr":
         import ast
 
         return ast.literal_eval(d["repr"])
-    raise ValueError(f"cannot rebuild an instance of type {d.get('type')!r}")
+    raise ValueError(f"cannot rebuild an instance of type {kind!r}; known: {', '.join(sorted(INSTANCE_TYPES))}")
 
 
 def describe(inst) -> str:

@@ -17,7 +17,7 @@ class Finding:
     instance: dict  # instance_to_dict(...)
     description: str  # human-readable minimised form
     evidence: dict  # Evidence.to_dict()
-    certification: str = "numerical"  # "certified" | "numerical"
+    certification: str = "numerical"  # "exact" (rational/integer arithmetic) | "certified" (mpmath) | "numerical"
     certification_detail: str = ""
     minimised: bool = True
     replay_file: str = ""
