@@ -91,6 +91,7 @@ class CellResult:
     reason: str = ""
     margin: float = math.nan  # eps - ci_high (survived/inconclusive) or eps - ci_low (falsified)
     reasons: dict = field(default_factory=dict)
+    note: str = ""  # how the cell was run (e.g. sampled because the population is too large)
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -240,7 +241,7 @@ def run_proportion(claim, prof, *, seed=None, out_dir=None, strategy=None, on_ex
                                 f"profile {prof.name!r} and the claim has no sampler")
                 continue
             if pop is not None:
-                stats.reason = f"population of {size} too large to enumerate ({max_population} max): sampled"
+                stats.note = f"population of {size} too large to enumerate ({max_population} max): sampled"
             rng = np.random.default_rng(np.random.SeedSequence([base_seed, ci]))
             for k, target_m in enumerate(looks):
                 if time.monotonic() - started > prof.claim_seconds:

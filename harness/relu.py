@@ -233,7 +233,7 @@ def planar_patterns(Xt) -> set[tuple]:
     angles = set()
     for x in Xt:
         t = math.atan2(x[1], x[0]) + math.pi / 2  # the line w . x = 0 has directions t and t + pi
-        angles.add(round(t % math.pi, 12))
+        angles.add(round(t % (2 * math.pi), 12))
         angles.add(round((t + math.pi) % (2 * math.pi), 12))
     angles = sorted(a % (2 * math.pi) for a in angles)
     out = set()

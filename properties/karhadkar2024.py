@@ -386,7 +386,8 @@ def _wide_input(draw, narrow: bool = False):
     d0 = n - 1 if narrow else n + draw(st.integers(0, 2))
     d1 = 1 if narrow else draw(st.integers(1, 4))
     rng = np.random.default_rng(draw(S.seeds))
-    return R.ReluRegion(S.generic_data(rng, n, d0), draw(S.patterns(d1, n)), S.nonzero_v(rng, d1), False)
+    A = np.ones((d1, n), np.uint8) if narrow else draw(S.patterns(d1, n))  # narrow: every point alive
+    return R.ReluRegion(S.generic_data(rng, n, d0), A, S.nonzero_v(rng, d1), False)
 
 
 def _alive(A) -> int:
@@ -1057,8 +1058,8 @@ def float32_rank_claim(inst) -> Evidence:
 # ======================================================================================================
 
 @st.composite
-def _boundary_points(draw):
-    inst = draw(_paired_regions(n=st.integers(2, 4)))
+def _boundary_points(draw, positive: bool = False):
+    inst = draw(_paired_regions(n=st.integers(2, 4), positive=positive))
     W = np.asarray(inst.W, dtype=object).copy()
     cut = [k for k, c in enumerate(inst.codes) if c >= 2]
     k = j = None
