@@ -79,6 +79,12 @@ def _not_a_rational(x) -> NoReturn:
     raise ValueError(f"cannot convert {x!r} to an exact rational: NaN and infinities are not rationals")
 
 
+def parse_rational(s) -> fmpq:
+    """'p/q' or 'p' (as ``str(fmpq)`` writes it, e.g. in replay files) to the exact rational."""
+    num, _, den = str(s).strip().partition("/")
+    return fmpq(int(num), int(den or 1))
+
+
 def to_float(q) -> float:
     """The float64 nearest to the rational q (anything :func:`to_fmpq` takes): p / q correctly rounded.
 

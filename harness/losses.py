@@ -123,13 +123,13 @@ class Loss:
                        jac=lambda w: self.grad(w.reshape(shape)).ravel(), method="BFGS",
                        options={"gtol": 1e-13, "maxiter": 5000})
         w = res.x
-        for _ in range(3):  # Newton polish on the (convex, smooth) problem
-            g = self.grad(w.reshape(shape)).ravel()
-            H = self.hessian(w.reshape(shape))
-            step = np.linalg.lstsq(H, g, rcond=None)[0]
-            w_new = w - step
-            if self.value(w_new.reshape(shape)) <= self.value(w.reshape(shape)):
-                w = w_new
+        gnorm = np.linalg.norm(self.grad(w.reshape(shape)))
+        for _ in range(5):  # Newton polish on the (convex, smooth) problem: keep steps that shrink the gradient
+            step = np.linalg.lstsq(self.hessian(w.reshape(shape)), self.grad(w.reshape(shape)).ravel(), rcond=None)[0]
+            g_new = np.linalg.norm(self.grad((w - step).reshape(shape)))
+            if not g_new < gnorm:
+                break
+            w, gnorm = w - step, g_new
         return self.value(w.reshape(shape)), w.reshape(shape)
 
     # ---- serialisation ---------------------------------------------------------------------------------

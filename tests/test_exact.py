@@ -16,7 +16,6 @@ float64 numerics where they provably decide.
 from __future__ import annotations
 
 import math
-import time
 from fractions import Fraction
 
 import flint
@@ -246,11 +245,10 @@ def test_rank_mod_p_needs_a_prime_modulus(p):
         E.rank_mod_p(np.eye(2, dtype=int), p)
 
 
-def test_full_rank_certified_on_a_large_matrix_fast():
+def test_full_rank_certified_on_a_large_matrix():
+    """(Its speed is measured in benchmarks/exact_arithmetic.py, not asserted here.)"""
     A = np.random.default_rng(0).integers(-10**6, 10**6, size=(100, 3000), endpoint=True)
-    start = time.perf_counter()
     assert E.full_rank_certified(A)
-    assert time.perf_counter() - start < 3.0  # ~0.15 s measured
     assert E.full_rank_certified(A.T)
     A[57] = A[3]  # rank <= 99 over Q, hence mod p
     assert not E.full_rank_certified(A)
@@ -403,16 +401,13 @@ def test_inertia_rejects_bad_input(bad, message):
 
 
 @pytest.mark.parametrize("n", [60, 80])
-def test_inertia_of_large_rational_matrices_is_fast(n):
+def test_inertia_of_large_rational_matrices_agrees_with_charpoly(n):
     rng = np.random.default_rng(n)
     X = rng.normal(size=(n, n))
     Q = E.random_cayley_orthogonal(n, rng)
     d = [Fraction(int(rng.integers(-5, 6)), int(rng.integers(1, 4))) for _ in range(n)]
     for S in (X + X.T, Q * E.diagonal(d) * Q.transpose()):
-        start = time.perf_counter()
-        I = E.inertia(S)
-        assert time.perf_counter() - start < 3.0  # 0.05-0.3 s measured
-        assert I == E.inertia_by_charpoly(S)
+        assert E.inertia(S) == E.inertia_by_charpoly(S)
 
 
 # ---- exact constructions ------------------------------------------------------------------------------

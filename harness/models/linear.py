@@ -349,14 +349,6 @@ class LinearProblem:
         return dmu(self.exact_layers(theta))
 
 
-def _parse_rational(s: str):
-    """'p/q' or 'p' (as written by ``str(flint.fmpq)``) to an exact rational."""
-    import flint
-
-    num, _, den = str(s).partition("/")
-    return flint.fmpq(int(num), int(den or 1))
-
-
 def _is_object(theta) -> bool:
     return np.asarray(theta).dtype == object
 
@@ -424,7 +416,7 @@ class LinearInstance:
     def from_dict(cls, d: dict) -> "LinearInstance":
         arch = LinearArchitecture(tuple(d["widths"]))
         if d.get("exact"):
-            theta = np.array([_parse_rational(s) for s in d["theta"]], dtype=object)
+            theta = np.array([exact.parse_rational(s) for s in d["theta"]], dtype=object)
         else:
             theta = np.array(d["theta"], float)
         return cls(arch, loss_from_dict(d["loss"]), theta, d.get("point", {}))
