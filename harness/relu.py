@@ -481,3 +481,10 @@ class DeepRegion:
 
 
 INSTANCE_TYPES = {"ReluRegion": ReluRegion, "DeepRegion": DeepRegion}
+
+# Replay (``landscape-audit replay``) rebuilds instances by their "type"; register ours where the engine offers it.
+from harness import instance as _instance  # noqa: E402
+
+if hasattr(_instance, "register_instance_type"):
+    for _name, _cls in INSTANCE_TYPES.items():
+        _instance.register_instance_type(_name, _cls.from_dict)

@@ -13,7 +13,7 @@ from tabulate import tabulate
 
 from harness.results import ClaimResult, RunResult
 
-from . import sections, tables
+from . import proportions, sections, tables
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 80em;
@@ -214,6 +214,7 @@ def _failures(run: RunResult) -> list[str]:
 def render_html(run: RunResult) -> str:
     """The whole report as a self-contained HTML page."""
     body = _header(run) + _summary(run)
+    body += proportions.html_section(run)
     body += _findings("Counterexamples", sections.counterexamples(run), "No counterexamples.")
     body += _findings("Witnesses", sections.witnesses(run), "No witnesses.")
     body += _inconclusive(run) + _ablation(run) + _failures(run)

@@ -7,7 +7,7 @@ from tabulate import tabulate
 
 from harness.results import ClaimResult, RunResult
 
-from . import sections, tables
+from . import proportions, sections, tables
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]])")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
@@ -177,6 +177,7 @@ def _failures(run: RunResult) -> list[str]:
 def render_markdown(run: RunResult) -> str:
     """The whole report as Markdown."""
     lines = _header(run) + _summary(run)
+    lines += proportions.markdown_section(run)
     lines += _findings("Counterexamples", sections.counterexamples(run), "No counterexamples.")
     lines += _findings("Witnesses", sections.witnesses(run), "No witnesses.")
     lines += _inconclusive(run) + _ablation(run) + _failures(run)
