@@ -86,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", metavar="ID")
     add_file(show)
 
+    repro = sub.add_parser("reproduce", help="re-run a paper's experiments (reproductions) with tables and plots")
+    repro.add_argument("id", nargs="?", metavar="ID[,GLOB]", help="reproduction ids or globs (default: all)")
+    repro.add_argument("--profile", default="ci", metavar="|".join(profiles_mod.PROFILES),
+                       help="grid size: ci small, thorough the paper's grid (default: %(default)s)")
+    repro.add_argument("--seed", type=int, help="random seed (default 0)")
+    repro.add_argument("--out", default="audit-report", metavar="DIR", help="report folder (default: %(default)s)")
+    repro.add_argument("--list", action="store_true", help="list the reproductions")
+
     replay = sub.add_parser("replay", help="re-check a counterexample or witness file")
     replay.add_argument("path", metavar="FILE")
     add_file(replay)
@@ -415,7 +423,34 @@ def _fmt(x) -> str:
     return f"{x:.6g}" if math.isfinite(x) else str(x)
 
 
-COMMANDS = {"run": cmd_run, "list": cmd_list, "show": cmd_show, "replay": cmd_replay}
+def cmd_reproduce(args) -> int:
+    """Run reproductions: per cell the fraction with its interval beside the reference, a table and a plot."""
+    from harness.reproductions import run_reproduction, select, write_reproduction
+
+    _load_catalogue()
+    try:
+        profiles_mod.get(args.profile)
+        reps = select(args.id)
+    except (UnknownProfile, KeyError) as e:
+        raise UsageError(str(e).strip("'\"")) from None
+    if args.list:
+        for r in reps:
+            print(f"{r.id}: {r.title}", file=sys.stdout)
+        return EXIT_OK
+    out_dir = _check_writable(args.out)
+    budget = profiles_mod.get(args.profile).claim_seconds
+    for r in reps:
+        print(f"{PROG}: reproducing {r.id} ({args.profile}) ...", file=sys.stderr)
+        result = run_reproduction(r, args.profile, args.seed, seconds=budget)
+        paths = write_reproduction(result, out_dir)
+        note = f", {result['not_run']} cells not run (time budget)" if result["not_run"] else ""
+        print(f"{r.id}: {len(result['cells']) - result['not_run']} cells in {result['seconds']:.1f} s, "
+              f"{result['agreeing']} of {result['compared']} agree with the reference{note}; {paths['markdown']}",
+              file=sys.stdout)
+    return EXIT_OK
+
+
+COMMANDS = {"run": cmd_run, "list": cmd_list, "show": cmd_show, "replay": cmd_replay, "reproduce": cmd_reproduce}
 
 
 def main(argv=None) -> int:

@@ -88,3 +88,90 @@ def html_section(run: RunResult) -> list[str]:
         if head:
             out += [f"<p>{esc(head)}:</p>", f"<pre>{esc(desc)}</pre>"]
     return out
+
+
+# ---- reproductions (harness.reproductions) ----------------------------------------------------------------------
+
+def _groups(result: dict) -> dict:
+    groups: dict = {}
+    for c in result["cells"]:
+        key = tuple((g, c["cell"].get(g)) for g in result["group"])
+        groups.setdefault(key, []).append(c)
+    return groups
+
+
+def reproduction_markdown(result: dict, plot: str = "") -> str:
+    from .markdown import md_table, md_text
+
+    out = [f"# Reproduction `{result['id']}`", "", md_text(result["title"]), "",
+           f"- **Measure:** {md_text(result['measure'])}",
+           f"- **Profile:** {result['profile']}, {result['trials']} trials per cell, seed {result['seed']}, "
+           f"{result['seconds']:.1f} s",
+           f"- **Agreement with the reference:** {result['agreeing']} of {result['compared']} compared cells "
+           f"(reference inside the {int(100 * result['level'])}% Clopper-Pearson interval widened by two standard "
+           "errors of the reference)"]
+    if result["not_run"]:
+        out.append(f"- **Not run:** {result['not_run']} cells did not fit the time budget")
+    if result.get("notes"):
+        out.append(f"- **Notes:** {md_text(result['notes'])}")
+    out.append("")
+    if plot:
+        out += [f"![{result['id']}]({plot})", ""]
+    row, col = result["row"], result["col"]
+    for key, cells in _groups(result).items():
+        title = ", ".join(f"{k} = {v}" for k, v in key) or "all cells"
+        rows_v = sorted({c["cell"][row] for c in cells})
+        cols_v = sorted({c["cell"][col] for c in cells})
+        table = []
+        for rv in rows_v:
+            line = [str(rv)]
+            for cv in cols_v:
+                c = next((x for x in cells if x["cell"][row] == rv and x["cell"][col] == cv), None)
+                if c is None or not c["run"]:
+                    line.append("" if c is None else "not run")
+                    continue
+                ref = "" if c["reference"] is None else f" (ref {c['reference']:.2f}{'' if c['agrees'] else ' !'})"
+                line.append(f"{c['estimate']:.2f} [{c['ci_low']:.2f}, {c['ci_high']:.2f}]{ref}")
+            table.append(line)
+        out += [f"## {md_text(title)}", "", f"Rows {row}, columns {col}: estimate [95% interval] (reference; "
+                "'!' marks disagreement).", "", md_table([f"{row} / {col}"] + [str(v) for v in cols_v], table), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def reproduction_plot(result: dict, path):
+    """Full-rank fraction against the row variable, one line per column value, with intervals and references."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except Exception:
+        return None
+    groups = _groups(result)
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.5 * len(groups), 3.6), squeeze=False)
+    row, col = result["row"], result["col"]
+    for ax, (key, cells) in zip(axes[0], groups.items()):
+        for cv in sorted({c["cell"][col] for c in cells}):
+            pts = sorted((c for c in cells if c["cell"][col] == cv and c["run"]), key=lambda c: c["cell"][row])
+            if not pts:
+                continue
+            x = [c["cell"][row] for c in pts]
+            y = [c["estimate"] for c in pts]
+            err = [[c["estimate"] - c["ci_low"] for c in pts], [c["ci_high"] - c["estimate"] for c in pts]]
+            line = ax.errorbar(x, y, yerr=err, marker="o", ms=3, capsize=2, label=f"{col} = {cv}")
+            refs = [(c["cell"][row], c["reference"]) for c in pts if c["reference"] is not None]
+            if refs:
+                ax.plot(*zip(*refs), "x", color=line[0].get_color(), ms=6)
+        ax.set_title(", ".join(f"{k} = {v}" for k, v in key) or result["id"], fontsize=9)
+        ax.set_xlabel(row)
+        ax.set_ylabel("P(full rank)")
+        ax.set_ylim(-0.05, 1.05)
+        ax.legend(fontsize=6)
+    fig.suptitle(f"{result['id']} (x: reference)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return Path(path)
+
+
+from pathlib import Path  # noqa: E402

@@ -3,6 +3,7 @@ against exact ranks and an independent Fraction elimination, the LP against a pl
 counts of full-rank patterns, the 1-D criterion, and the authors' pitfalls."""
 from __future__ import annotations
 
+import json
 import math
 from itertools import product
 
@@ -184,3 +185,31 @@ def test_every_claim_of_the_claims_file_is_encoded_with_its_label():
 def test_authors_method_readings_are_expected_to_fail():
     fails = {c.id for c in registry if c.paper.key == "karhadkar2024" and c.expect == "fails"}
     assert {"karhadkar2024/thm-12/authors-lp", "karhadkar2024/exp-phase-transition/float32-rank"} <= fails
+
+
+# ---- reproductions ----------------------------------------------------------------------------------------------
+
+def test_ci_reproductions_run_and_agree_with_the_reference(tmp_path):
+    from harness.cli import main
+    from harness.reproductions import select
+
+    assert {r.id for r in select("karhadkar2024/*")} >= {"karhadkar2024/exp-ratio", "karhadkar2024/exp-fixed-d0",
+                                                          "karhadkar2024/thm-10-table"}
+    assert main(["reproduce", "karhadkar2024/thm-10-table,karhadkar2024/exp-ratio", "--out", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "reproductions" / "karhadkar2024__thm-10-table.json").read_text())
+    assert data["compared"] == len(data["cells"]) and data["agreeing"] >= data["compared"] - 1
+    assert (tmp_path / "reproductions" / "karhadkar2024__exp-ratio.png").stat().st_size > 0
+    md = (tmp_path / "reproductions" / "karhadkar2024__exp-ratio.md").read_text()
+    assert "(ref 0.33)" in md
+
+
+def test_unknown_reproduction_is_a_usage_error(tmp_path):
+    from harness.cli import main
+
+    assert main(["reproduce", "karhadkar2024/nope", "--out", str(tmp_path)]) == 2
+
+
+def test_reproduction_agreement_rule():
+    from harness.reproductions import agrees
+
+    assert agrees(0.4, 0.6, 0.5, 40) and not agrees(0.9, 1.0, 0.1, 40)
