@@ -351,21 +351,26 @@ def theorem8_path(problem, theta, features, target_rank: int, rng, exact_: bool,
     W1 = W0.copy()
     rank_after = len(I)
     if dep:
+        undecided = 0
         for attempt in range(redraws):
             cand = W0.copy()
             if exact_:
                 cand[dep] = exact.object_array(rng.integers(-3, 4, (len(dep), W0.shape[1])))
             else:
-                cand[dep] = rng.standard_normal((len(dep), W0.shape[1]))
+                cand[dep] = 3 * rng.standard_normal((len(dep), W0.shape[1]))
             try:
                 r = exact.rank(features(cand)) if exact_ else numerical_rank(features(cand), tol or Tolerances(),
                                                                                  "Psi(W')").rank
             except Inconclusive:
+                undecided += 1
                 continue
             if r > rank_after or attempt == 0:
                 W1, rank_after = cand, max(r, rank_after) if attempt else r
             if rank_after >= target_rank:
                 break
+        if rank_after < target_rank <= p and undecided:
+            raise Inconclusive(f"phase 2: rank {target_rank} of the re-drawn features not decided "
+                               f"({undecided} of {redraws} draws without a singular-value gap)")
         nodes.append(problem.arch.flatten(W1, U1))
         labels.append("2: re-draw the silent neurons (f constant)")
     Ustar = best_output(problem, W1, exact_, tol)
