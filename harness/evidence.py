@@ -32,14 +32,22 @@ class Evidence:
         return cls(margin, f"{what}: {err:.3g} (tolerance {tol:.1g})", {"err": err, "tol": tol, **values})
 
     @classmethod
-    def at_least(cls, value: float, bound: float, what: str, **values) -> "Evidence":
-        """``value >= bound``: margin = (value - bound) / max(1, |bound|)."""
-        margin = (value - bound) / max(1.0, abs(bound))
+    def at_least(cls, value: float, bound: float, what: str, tiebreak: float = 0.0, **values) -> "Evidence":
+        """``value >= bound``: margin = (value - bound + t) / max(1, |bound|).
+
+        ``tiebreak`` t in [0, 1) gives integer counts a slope for ``target()`` and the margin-guided
+        enumeration: smaller t means "closer to losing one more unit" (e.g. more negative eigenvalues at a
+        saddle, where zero counts break).  For integer value and bound the verdict is the count's alone:
+        value >= bound iff value - bound + t >= 0."""
+        t = _tiebreak(tiebreak, value, bound)
+        margin = (value - bound + t) / max(1.0, abs(bound))
         return cls(margin, f"{what}: {value:g} (needs >= {bound:g})", {"value": value, "bound": bound, **values})
 
     @classmethod
-    def at_most(cls, value: float, bound: float, what: str, **values) -> "Evidence":
-        margin = (bound - value) / max(1.0, abs(bound))
+    def at_most(cls, value: float, bound: float, what: str, tiebreak: float = 0.0, **values) -> "Evidence":
+        """``value <= bound``: margin = (bound - value + t) / max(1, |bound|) (``tiebreak`` as in at_least)."""
+        t = _tiebreak(tiebreak, value, bound)
+        margin = (bound - value + t) / max(1.0, abs(bound))
         return cls(margin, f"{what}: {value:g} (needs <= {bound:g})", {"value": value, "bound": bound, **values})
 
     @classmethod
@@ -63,6 +71,15 @@ class Evidence:
 
     def to_dict(self) -> dict:
         return {"margin": self.margin, "detail": self.detail, "values": jsonable(self.values)}
+
+
+def _tiebreak(t: float, value, bound) -> float:
+    """A tie-breaker only for integer comparisons (where it cannot change the verdict), clipped to [0, 0.99]."""
+    if not t:
+        return 0.0
+    if float(value) != int(value) or float(bound) != int(bound):
+        raise ValueError("a tie-breaker is only sound for integer value and bound")
+    return min(max(float(t), 0.0), 0.99)
 
 
 def jsonable(x):

@@ -18,11 +18,18 @@ class Profile:
     claim_seconds: float  # wall-clock budget per claim (search + shrinking)
     example_seconds: float  # one example longer than this ends the claim with verdict "timeout"
     use_database: bool
+    #: Share of a claim's examples spent on small-scope enumeration of its discrete dimensions
+    #: (:mod:`harness.enumeration`) before Hypothesis' random phase.
+    enumerate_share: float = 0.5
 
-    def settings(self, budget: float = 1.0, database=None, seeded: bool = False) -> settings:
+    def examples(self, budget: float = 1.0) -> int:
+        return max(3, int(round(self.max_examples * budget)))
+
+    def settings(self, budget: float = 1.0, database=None, seeded: bool = False,
+                 max_examples: int | None = None) -> settings:
         """Hypothesis settings; an explicit seed (``seeded``) turns derandomisation off."""
         return settings(
-            max_examples=max(3, int(round(self.max_examples * budget))),
+            max_examples=max_examples if max_examples is not None else self.examples(budget),
             derandomize=self.derandomize and not seeded,
             database=database if self.use_database else None,
             deadline=None,

@@ -46,6 +46,12 @@ class ClaimResult:
     finding: Finding | None = None
     ablation: list = field(default_factory=list)  # [{"hypothesis", "verdict", "examples", "message"}]
     notes: str = ""  # the catalogue's notes on the claim (why a literal reading is expected to fail, ...)
+    #: Where the finding came from: "enumeration" (small-scope phase), "search" (Hypothesis' random phase) or
+    #: "explicit" (an instance the claims file names, tried after the search found none); "" when none.
+    found_in: str = ""
+    enumerated: int = 0  # examples spent in the small-scope enumeration phase
+    first_found_examples: int | None = None  # examples (and seconds) until the first finding, before shrinking
+    first_found_seconds: float | None = None
     #: Proportion claims: the measure, eps and, per cell, trials, failures, estimate, Clopper-Pearson interval,
     #: cell verdict and one failing example (harness.proportion).  Empty for other kinds.
     proportion: dict = field(default_factory=dict)

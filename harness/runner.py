@@ -8,6 +8,7 @@ finding is written to disk the moment it is known, before shrinking ends.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 from hypothesis import given, seed as hyp_seed, target
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from harness import profiles as profiles_mod
@@ -53,6 +56,9 @@ class _Stats:
     examples: int = 0
     inconclusive: int = 0
     closest: float = math.inf  # smallest margin toward the finding (forall: margin, exists: -margin)
+    enumerated: int = 0  # examples of the small-scope enumeration phase
+    last_score: float = math.inf  # the latest decided example's margin toward the finding (smaller: closer)
+    first_found: tuple | None = None  # (examples, seconds) when the first finding was seen
     reasons: Counter = field(default_factory=Counter)
     last_found: Found | None = None
 
@@ -154,7 +160,8 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
         if on_example:
             on_example(claim, stats.examples)
         if ev is not None:
-            stats.closest = min(stats.closest, ev.margin if forall else -ev.margin)
+            stats.last_score = ev.margin if forall else -ev.margin
+            stats.closest = min(stats.closest, stats.last_score)
         return ev
 
     def keep(instance, ev: Evidence | None) -> None:
@@ -163,6 +170,7 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
             return
         found = Found(instance, ev)
         if stats.last_found is None:  # nothing found is lost, even if shrinking never ends
+            stats.first_found = (stats.examples, time.monotonic() - started)
             write_finding(out_dir, claim, _finding(claim, found, minimised=False))
         stats.last_found = found
         raise found
@@ -183,22 +191,30 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
     prop.__name__ = "claim_" + "".join(ch if ch.isalnum() else "_" for ch in claim.id)
     prop._hypothesis_internal_add_digest = claim.id.encode()  # one database key per claim
     database = DirectoryBasedExampleDatabase(str(out_dir / ".hypothesis")) if out_dir else None
-    test = given(strategy if strategy is not None else claim.strategy)(prop)
-    test = prof.settings(claim.budget, database, seeded=seed is not None)(test)
-    if seed is not None:
-        test = hyp_seed(seed)(test)
-
+    search_strategy = strategy if strategy is not None else claim.strategy
+    total = prof.examples(claim.budget)
     result = ClaimResult.of(claim, "survived")
-    found, minimised, searched = None, True, False
+    found, minimised, phase = None, True, "enumeration"
     try:
+        enumerate_small_scope(search_strategy, prop, stats, int(total * prof.enumerate_share),
+                              _phase_seed(prof, seed))
+        phase = "search"
+        test = given(search_strategy)(prop)
+        test = prof.settings(claim.budget, database, seeded=seed is not None,
+                             max_examples=max(1, total - stats.enumerated))(test)
+        if seed is not None:
+            test = hyp_seed(seed)(test)
         test()
-        searched = True
+        phase = "explicit"
         explicit_examples()
     except Found as f:
         found = f
-        if searched:
+        result.found_in = phase
+        if phase == "explicit":
             minimised = False
             result.message = "found at an explicit example of the claim, after the search found none"
+        elif phase == "enumeration":
+            result.message = "found by small-scope enumeration of the discrete dimensions"
     except BudgetSpent:
         found, minimised = stats.last_found, False
         result.message = f"claim budget of {prof.claim_seconds:g} s spent after {stats.examples} examples"
@@ -209,7 +225,9 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
         result.verdict = "error"
         result.message = f"{type(e).__name__}: {e}\n" + "".join(traceback.format_exception(e)[-6:])
 
-    result.examples, result.inconclusive = stats.examples, stats.inconclusive
+    result.examples, result.inconclusive, result.enumerated = stats.examples, stats.inconclusive, stats.enumerated
+    if stats.first_found is not None:
+        result.first_found_examples, result.first_found_seconds = stats.first_found
     result.min_margin = stats.closest if forall else -stats.closest
     result.inconclusive_reasons = dict(stats.reasons)
     if found is not None and result.verdict != "error":
@@ -224,6 +242,81 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
             result.verdict = "no witness"
     result.seconds = time.monotonic() - started
     return result
+
+
+#: Draws of one enumerated configuration that may fail the strategy's filters before it is skipped.
+MAX_ATTEMPTS_PER_CONFIGURATION = 12
+
+
+@contextlib.contextmanager
+def _few_invalid_draws(n: int):
+    """Let Hypothesis give up on a configuration after about ``n`` draws rejected by filters or assume()
+    (instead of ~460): an infeasible pinned configuration (e.g. the core locus at depth 1) then costs a few
+    draws.  This sets an internal constant of Hypothesis' engine (versions are pinned in constraints.txt); if
+    it is absent the default threshold applies, which is slower but equally correct."""
+    try:
+        from hypothesis.internal.conjecture import engine
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    if not hasattr(engine, "INVALID_THRESHOLD_BASE"):
+        yield
+        return
+    old = engine.INVALID_THRESHOLD_BASE
+    engine.INVALID_THRESHOLD_BASE = n
+    try:
+        yield
+    finally:
+        engine.INVALID_THRESHOLD_BASE = old
+
+
+def _phase_seed(prof, seed: int | None) -> int:
+    """The enumeration phase's seed: the run's seed, 0 in a derandomised profile, random otherwise."""
+    if seed is not None:
+        return int(seed)
+    if prof.derandomize:
+        return 0
+    import random
+
+    return random.randrange(2**31)
+
+
+def enumerate_small_scope(strategy, prop, stats: _Stats, budget: int, seed: int) -> None:
+    """Small-scope phase: the strategy's discrete dimensions (declared with ``strategies.discrete.dimension``)
+    are pinned to each configuration in increasing size, then in a margin-guided best-first order
+    (:class:`harness.enumeration.Enumerator`), and Hypothesis draws the rest: one example per configuration, shrunk as usual if it is a finding (pins stay fixed while
+    shrinking, so the minimised instance keeps its small configuration).  The examples spent are counted in
+    ``stats.enumerated``; a finding propagates as :class:`Found`.  A configuration whose draws keep failing the
+    strategy's filters is skipped.  Strategies that declare no dimension cost one ordinary example."""
+    from hypothesis import HealthCheck, Phase, settings
+
+    from harness.enumeration import Enumerator
+    from strategies.discrete import new_instance, pinned, recording
+
+    if budget <= 0:
+        return
+    enum = Enumerator(seed=seed, small_scope=max(1, budget // 3))
+    spent, config = 0, {}
+
+    sub_settings = settings(max_examples=1, database=None, deadline=None, derandomize=False, print_blob=False,
+                            report_multiple_bugs=False, suppress_health_check=list(HealthCheck),
+                            phases=[Phase.generate, Phase.shrink])
+    while config is not None and spent < budget:
+        before, stats.last_score = stats.examples, math.inf
+        stats.enumerated = spent + 1  # this configuration's example, should it be a finding
+        test = hyp_seed(seed * 7919 + spent)(sub_settings(given(strategy)(prop)))
+        with recording() as log, pinned(config), _few_invalid_draws(MAX_ATTEMPTS_PER_CONFIGURATION):
+            new_instance(log)
+            try:
+                test()
+            except Unsatisfiable:  # no instance has this configuration: its reads mark the class covered
+                pass
+        enum.learn(log["values"], log["read"], stats.last_score)
+        spent += max(1, stats.examples - before)
+        stats.enumerated = spent
+        if not enum.values:  # nothing to enumerate: the random phase does the rest
+            break
+        config = enum.next()
 
 
 #: Findings on networks with at most this many parameters get a plot of their Hessian spectrum.

@@ -770,11 +770,14 @@ def _star_saddle_example(d_in=2, hidden=(5,), d_out=2, n=3, activation="tanh", s
 
 
 def _zero_count_claim(inst, bound, restrict=None) -> Evidence:
+    """#zero (or #zero + min(#pos, #neg)) >= bound, with the tie-breaker 1 / (1 + #neg): zero counts break at
+    saddles (V isotropic but not in the kernel), so more negative eigenvalues read as closer to a violation."""
     I = hessian_inertia(inst.problem, inst.theta)
+    t = 1.0 / (1.0 + I.neg)
     if restrict == "isotropic":
         return Evidence.at_least(I.zero + min(I.pos, I.neg), bound, "#zero + min(#pos, #neg) vs bound",
-                                 inertia=I.summary())
-    return Evidence.at_least(I.zero, bound, "zero eigenvalues", inertia=I.summary(), source=inst.source)
+                                 tiebreak=t, inertia=I.summary())
+    return Evidence.at_least(I.zero, bound, "zero eigenvalues", tiebreak=t, inertia=I.summary(), source=inst.source)
 
 
 def _dim_V(inst):

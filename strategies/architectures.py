@@ -9,6 +9,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from harness.architecture import Architecture
+from strategies.discrete import draw_dimension
 
 REGIMES = ("any", "very_wide", "narrow", "wide")
 
@@ -21,16 +22,16 @@ def architectures(draw, depth=st.integers(1, 4), width=st.integers(1, 5), d_in=s
         raise ValueError(f"unknown regime {regime!r}; choose from {REGIMES}")
     if regime != "any" and n is None:
         raise ValueError(f"regime {regime!r} needs the number of samples n")
-    H = draw(depth) if isinstance(depth, st.SearchStrategy) else depth
-    hidden = [draw(width) for _ in range(H)]
+    H = draw_dimension(draw, "depth", depth)
+    hidden = [draw_dimension(draw, "width", width) for _ in range(H)]
     if regime == "very_wide":
-        hidden[-1] = n + int(strict) + draw(extra)
+        hidden[-1] = n + int(strict) + draw_dimension(draw, "extra width", extra)
     elif regime == "wide":
-        hidden = [n + 1 + draw(extra) for _ in range(H)]
+        hidden = [n + 1 + draw_dimension(draw, "extra width", extra) for _ in range(H)]
     elif regime == "narrow":
         if n < 3:
             raise ValueError("regime 'narrow' needs n >= 3")
-        hidden[-1] = draw(st.integers(1, n - 2))
-    di = draw(d_in) if isinstance(d_in, st.SearchStrategy) else d_in
-    do = draw(d_out) if isinstance(d_out, st.SearchStrategy) else d_out
+        hidden[-1] = draw_dimension(draw, "narrow width", st.integers(1, n - 2))
+    di = draw_dimension(draw, "d_in", d_in)
+    do = draw_dimension(draw, "d_out", d_out)
     return Architecture(di, tuple(hidden), do)

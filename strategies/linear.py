@@ -20,6 +20,7 @@ from harness import exact
 from harness.losses import CrossEntropyLoss, LogCoshLoss, QuadraticLoss, WeightedQuadraticLoss
 from harness.models.linear import LinearArchitecture, LinearInstance, gl_move, product
 from strategies.data import seeds
+from strategies.discrete import dimension, draw_dimension
 
 
 # ---- architectures ----------------------------------------------------------------------------------------
@@ -28,18 +29,18 @@ def linear_architectures(draw, depth=st.integers(2, 3), width=st.integers(1, 4),
                          end_width=None) -> LinearArchitecture:
     """Widths (d_0, ..., d_h), h = depth layers.  ``filling=True``: every hidden width >= min(d_0, d_h);
     ``False``: some hidden layer is a strict bottleneck (< min(d_0, d_h), so d_0, d_h >= 2); None: any."""
-    h = draw(depth) if isinstance(depth, st.SearchStrategy) else depth
+    h = draw_dimension(draw, "layers", depth)
     ends = end_width if end_width is not None else (width if filling is not False else st.integers(2, 4))
-    d0, dh = draw(ends), draw(ends)
-    hidden = [draw(width) for _ in range(h - 1)]
+    d0, dh = draw_dimension(draw, "d_0", ends), draw_dimension(draw, "d_h", ends)
+    hidden = [draw_dimension(draw, "hidden width", width) for _ in range(h - 1)]
     m = min(d0, dh)
     if filling is True:
         hidden = [max(w, m) for w in hidden]
     elif filling is False:
         if h < 2:
             raise ValueError("a non-filling architecture needs a hidden layer (depth >= 2)")
-        k = draw(st.integers(0, h - 2))
-        hidden[k] = draw(st.integers(1, m - 1))
+        k = draw(dimension("bottleneck layer", st.integers(0, h - 2)))
+        hidden[k] = draw(dimension("bottleneck width", st.integers(1, m - 1)))
     arch = LinearArchitecture((d0, *hidden, dh))
     if filling is not None:
         assert arch.filling == filling, arch
@@ -66,7 +67,8 @@ def integer_layers(draw, arch: LinearArchitecture, entries: int = 3, ranked: boo
             Ws.append(rng.integers(-entries, entries + 1, (a, b)))
             continue
         full = min(a, b)
-        k = full - (draw(st.integers(0, full)) if draw(st.booleans()) else 0)
+        k = full - (draw(dimension("rank drop", st.integers(0, full))) if draw(dimension("drop rank", st.booleans()))
+                    else 0)
         Ws.append(rng.integers(-2, 3, (a, k)) @ rng.integers(-2, 3, (k, b)) if k else np.zeros((a, b), np.int64))
     return Ws
 
@@ -116,7 +118,7 @@ def weighted_quadratic_losses(draw, arch: LinearArchitecture, weights=st.integer
 def smooth_convex_losses(draw, arch: LinearArchitecture, kinds=("logcosh", "cross-entropy")):
     """Smooth convex non-quadratic losses on R^{d_h x d_0} (claims file 2.9): logcosh with random U, lambda and
     cross-entropy on random points, each + 0.01 ||W||^2 (so the convex minimum is attained)."""
-    kind = draw(st.sampled_from(tuple(kinds)))
+    kind = draw(dimension("loss", st.sampled_from(tuple(kinds))))
     rng = np.random.default_rng(draw(seeds))
     dh, d0 = arch.d_out, arch.d_in
     if kind == "logcosh":
@@ -192,10 +194,10 @@ def canonical_critical_points(draw, problems, sizes: str = "any", gl: bool | Non
     m, r = arch.m, arch.r
     lo, hi = {"any": (0, r), "pure": (r, r), "deficient": (0, r - 1)}[sizes]
     assume(lo <= hi)
-    e = draw(st.integers(lo, hi))
+    e = draw(dimension("|I|", st.integers(lo, hi)))
     I = sorted(draw(st.sets(st.integers(0, m - 1), min_size=e, max_size=e)))
     Ws = canonical_layers(arch, P, sigma, Q, exact.to_object_array(exact.rational_matrix(R).inv()), I)
-    moved = draw(st.booleans()) if gl is None else gl
+    moved = draw(dimension("GL-move", st.booleans())) if gl is None else gl
     point = {"source": "canonical", "I": I}
     if moved and arch.h >= 2:
         Gs = [draw(invertible_integer_matrices(d)) for d in arch.widths[1:-1]]
@@ -244,7 +246,7 @@ def weighted_pattern_points(draw, problems, sizes: str = "pure") -> LinearInstan
     inst = draw(problems)
     arch, U = inst.arch, inst.loss.U
     m, r = arch.m, arch.r
-    e = r if sizes == "pure" else draw(st.integers(0, r - 1))
+    e = r if sizes == "pure" else draw(dimension("|I|", st.integers(0, r - 1)))
     I = sorted(draw(st.sets(st.integers(0, m - 1), min_size=e, max_size=e)))
     sigma = [exact.to_fmpq(U[i, i]) for i in range(m)]
     eye_out = exact.object_array(np.eye(arch.d_out, dtype=int))

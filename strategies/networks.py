@@ -8,6 +8,7 @@ from harness.activations import COOPER_ACTIVATIONS
 from harness.instance import NetInstance
 from strategies.architectures import architectures
 from strategies.data import datasets
+from strategies.discrete import dimension, draw_dimension
 
 
 def activations(names=COOPER_ACTIVATIONS):
@@ -22,11 +23,11 @@ def problems(draw, n=st.integers(2, 8), arch=None, activation=None, entries: str
 
     ``arch`` may be a strategy of Architecture or a callable n -> strategy (for regimes that depend on n).
     """
-    n_ = draw(n) if isinstance(n, st.SearchStrategy) else n
+    n_ = draw_dimension(draw, "n", n)
     if arch is None:
         a = draw(architectures(n=n_, regime=regime, **arch_kwargs))
     else:
         a = draw(arch(n_) if callable(arch) and not isinstance(arch, st.SearchStrategy) else arch)
-    act = draw(activation if activation is not None else activations())
+    act = draw(dimension("activation", activation if activation is not None else activations()))
     X, Y = draw(datasets(n_, a.d_in, a.d_out, entries))
     return NetInstance(a, act, X, Y, np.zeros(a.n_params), {"source": "none"})

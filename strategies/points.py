@@ -17,6 +17,7 @@ from harness.model import Problem
 from harness.numerics import relative_gradient
 from harness.optimise import critical_point, zero_loss
 from strategies.data import seeds
+from strategies.discrete import dimension
 from strategies.loci import put_on_locus
 
 
@@ -89,7 +90,7 @@ def optimised_critical_points(draw, problems, methods=("descent", "gradnorm")) -
     """A critical point found from a random start by ``descent`` (local minima) or ``gradnorm`` (any index,
     saddles included), Newton-refined; ``point["refined"]`` says whether it reached the tolerance."""
     inst = draw(problems)
-    method = draw(st.sampled_from(tuple(methods)))
+    method = draw(dimension("optimiser", st.sampled_from(tuple(methods))))
     rng = np.random.default_rng(draw(seeds))
     r = critical_point(inst.problem, init_params(inst.arch, rng), method)
     return inst.with_theta(r.theta, source=f"optimised:{method}", refined=r.refined, grad_rel=r.grad_rel)
@@ -155,4 +156,9 @@ def critical_points(problems, sources=("star", "core", "split", "global-min", "d
     weights = {"star": 2, "gradnorm": 2, **(weights or {})}
     built = {s: table[s]() for s in sources}
     menu = [s for s in sources for _ in range(weights.get(s, 1))]
-    return st.sampled_from(menu).flatmap(lambda s: built[s])
+    return _source_then(dimension("point source", st.sampled_from(menu)), built)
+
+
+@st.composite
+def _source_then(draw, source, built):
+    return draw(built[draw(source)])

@@ -308,7 +308,7 @@ MUTANTS = [
     Mutant("cooper2020/prop-5.13", "narrow",
            "narrow tanh nets (d_H <= 2 < n, N < n d_out) have strict local minima with L > 0 (planted teacher)",
            lambda: dict(check=_prop_5_13_singular, strategy=_planted_narrow_minima()),
-           drop=("very wide",)),
+           drop=("very wide",), budget=1.0),
     Mutant("cooper2020/lem-5.14/corrected", "r-not-rho",
            "rank Q = d_out rho and rho = r + 1 whenever 1^T is not in the row space of Phi (e.g. Phi = 0 on S*)",
            lambda: dict(check=_lem_5_14_with_r,
