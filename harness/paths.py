@@ -319,6 +319,27 @@ def best_output(problem, W, exact_: bool, tol: Tolerances | None = None):
     return U
 
 
+def _greedy_redraw(features, W0, I, dep, rng, pool: int = 64) -> np.ndarray:
+    """New rows for the silent neurons (float): each in turn the candidate, among ``pool`` random w (scales
+    e^U(-1,1) times 3 N(0, 1)), whose feature vector lies farthest from the span of those kept so far; random
+    draws alone can miss the few activation cells that add a direction (ReLU, n = 2)."""
+    kept = np.asarray(features(W0[I]), float) if I else np.zeros((0, np.asarray(features(W0[:1])).shape[1]))
+    rows = []
+    for _ in dep:
+        C = 3 * rng.standard_normal((pool, W0.shape[1])) * np.exp(rng.uniform(-1, 1, (pool, 1)))
+        F = np.asarray(features(C), float)
+        if len(kept):
+            Q, _ = np.linalg.qr(kept.T)
+            R = F - (F @ Q) @ Q.T
+        else:
+            R = F
+        score = np.linalg.norm(R, axis=1) / np.maximum(np.linalg.norm(F, axis=1), 1e-300)
+        k = int(np.argmax(score))
+        rows.append(C[k])
+        kept = np.vstack([kept, F[k:k + 1]])
+    return np.array(rows)
+
+
 def theorem8_path(problem, theta, features, target_rank: int, rng, exact_: bool,
                   tol: Tolerances | None = None, redraws: int = 20) -> ProofPath:
     """The path of the proof of Theorem 8 (claims file VBB-T8), as nodes of a piecewise-linear path:
@@ -357,7 +378,7 @@ def theorem8_path(problem, theta, features, target_rank: int, rng, exact_: bool,
             if exact_:
                 cand[dep] = exact.object_array(rng.integers(-3, 4, (len(dep), W0.shape[1])))
             else:
-                cand[dep] = 3 * rng.standard_normal((len(dep), W0.shape[1]))
+                cand[dep] = _greedy_redraw(features, W0, I, dep, rng)
             try:
                 r = exact.rank(features(cand)) if exact_ else numerical_rank(features(cand), tol or Tolerances(),
                                                                                  "Psi(W')").rank

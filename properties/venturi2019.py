@@ -352,7 +352,7 @@ def _span_basis(inst, rng) -> tuple[np.ndarray, int]:
              "L* is the projection of Y on span{rho(X w)} from 20N independent random w, not the path's W.  A "
              "thorough run found the path stopping short where the re-drawn features' rank q_N had no gap "
              "(sigmoid on inputs below 0.65: nearly linear features); that is now inconclusive, and the re-draws "
-             "use larger weights (3 N(0, 1)).")
+             "use larger weights and, in float64, pick from a pool of 64 candidates the one farthest from the span (random ReLU draws in n = 2 can miss the cells that add a direction: a thorough run found one).")
 def emp(inst) -> Evidence:
     """VBB-EMP (Cor ~9-11): p >= N => no spurious valleys of the empirical square loss, any continuous rho.
     Theorem 8's path with psi(w) = rho(X w): constant phases within 1e-9 (or the conditioning bound),
