@@ -291,7 +291,7 @@ MUTANTS = [
            drop=("very wide", "rank Phi = n")),
     Mutant("cooper2020/thm-3.1/iff", "no-sum-condition",
            "b_{H+1} = ybar alone is not enough: without a zero layer, sum_i (y_i - ybar) a_H(x_i)^T != 0",
-           lambda: dict(check=_iff_without_sum)),
+           lambda: dict(check=_iff_without_sum), budget=1.0),
     Mutant("cooper2020/thm-5.11", "narrow",
            "d_H <= n - 2 < n: rank Phi < n and the fiber minimum has L > 0",
            lambda: dict(strategy=random_points(_narrow(activation=("tanh", "arctan", "erf", "sigmoid"),
