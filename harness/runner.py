@@ -59,6 +59,10 @@ class _Stats:
     enumerated: int = 0  # examples of the small-scope enumeration phase
     last_score: float = math.inf  # the latest decided example's margin toward the finding (smaller: closer)
     first_found: tuple | None = None  # (examples, seconds) when the first finding was seen
+    in_enumeration: bool = False
+    #: Enumerated configurations whose instance fell outside the theorem's hypotheses: exploring the discrete
+    #: space meets them by design, so they do not count against the decided share (they stay in the reasons).
+    outside_enumerated: int = 0
     reasons: Counter = field(default_factory=Counter)
     last_found: Found | None = None
 
@@ -137,6 +141,7 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
         try:
             unmet = claim.violated_hypotheses(instance)
             if unmet:  # the strategy produced an instance outside the theorem: not evidence either way
+                stats.outside_enumerated += stats.in_enumeration
                 raise Inconclusive(f"hypothesis not met: {unmet[0]}")
             return evaluate(claim, instance)
         except Inconclusive as e:
@@ -234,9 +239,10 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
         _report_found(claim, found, minimised, result, out_dir)
     elif result.verdict == "survived":
         decided = stats.examples - stats.inconclusive
-        if stats.examples == 0 or decided < MIN_DECIDED_SHARE * stats.examples:
+        considered = stats.examples - stats.outside_enumerated
+        if stats.examples == 0 or decided < MIN_DECIDED_SHARE * considered:
             result.verdict = "inconclusive"
-            result.message = (f"only {decided} of {stats.examples} examples decided; "
+            result.message = (f"only {decided} of {considered} examples decided; "
                               + ", ".join(f"{k} ({v})" for k, v in stats.reasons.most_common(3)))
         elif not forall:
             result.verdict = "no witness"
@@ -283,21 +289,30 @@ def _phase_seed(prof, seed: int | None) -> int:
 
 def enumerate_small_scope(strategy, prop, stats: _Stats, budget: int, seed: int) -> None:
     """Small-scope phase: the strategy's discrete dimensions (declared with ``strategies.discrete.dimension``)
-    are pinned to each configuration in increasing size, then in a margin-guided best-first order
-    (:class:`harness.enumeration.Enumerator`), and Hypothesis draws the rest: one example per configuration, shrunk as usual if it is a finding (pins stay fixed while
-    shrinking, so the minimised instance keeps its small configuration).  The examples spent are counted in
-    ``stats.enumerated``; a finding propagates as :class:`Found`.  A configuration whose draws keep failing the
-    strategy's filters is skipped.  Strategies that declare no dimension cost one ordinary example."""
-    from hypothesis import HealthCheck, Phase, settings
-
+    are pinned to each configuration in increasing size, then in a margin-guided order
+    (:class:`harness.enumeration.Enumerator`), and Hypothesis draws the rest: one example per configuration,
+    shrunk as usual if it is a finding (pins stay fixed while shrinking, so the minimised instance keeps its
+    small configuration).  The examples spent are counted in ``stats.enumerated``; a finding propagates as
+    :class:`Found`.  A configuration whose draws keep failing the strategy's filters is skipped.  Strategies
+    that declare no dimension cost one ordinary example."""
     from harness.enumeration import Enumerator
-    from strategies.discrete import new_instance, pinned, recording
 
     if budget <= 0:
         return
-    enum = Enumerator(seed=seed, small_scope=max(1, budget // 3))
-    spent, config = 0, {}
+    stats.in_enumeration = True
+    try:
+        _enumerate(strategy, prop, stats, budget, seed, Enumerator(seed=seed, small_scope=max(1, budget // 3)))
+    finally:
+        stats.in_enumeration = False
 
+
+def _enumerate(strategy, prop, stats: _Stats, budget: int, seed: int, enum) -> None:
+    """The loop of :func:`enumerate_small_scope`: one Hypothesis run of one example per configuration."""
+    from hypothesis import HealthCheck, Phase, settings
+
+    from strategies.discrete import new_instance, pinned, recording
+
+    spent, config = 0, {}
     sub_settings = settings(max_examples=1, database=None, deadline=None, derandomize=False, print_blob=False,
                             report_multiple_bugs=False, suppress_health_check=list(HealthCheck),
                             phases=[Phase.generate, Phase.shrink])
