@@ -438,8 +438,9 @@ class SquareLoss:
     frobenius_quadratic: bool = True
 
     @staticmethod
-    def on_outputs(outputs, Y):
-        return jnp.sum((outputs - Y) ** 2)
+    def on_residuals(R):
+        """sum of squared residuals f(x_i) - y_i."""
+        return jnp.sum(R ** 2)
 
 
 def _bucket(k: int, floor: int = 4) -> int:

@@ -23,6 +23,7 @@ import numpy as np
 
 from harness import activations
 from harness.architecture import Architecture
+from harness.losses import SquareLoss
 
 _BACKEND = contextvars.ContextVar("landscape_audit_backend", default="jax")
 
@@ -98,7 +99,8 @@ def _compiled(padded: Architecture):
         return (out - Y) * ow[None, :] * sw[:, None]
 
     def loss(p, mask, X, Y, sw, ow, act):
-        return jnp.sum(residuals(p, mask, X, Y, sw, ow, act) ** 2)
+        # the square loss of harness.losses, on the masked residuals (padded samples/outputs contribute 0)
+        return SquareLoss.on_residuals(residuals(p, mask, X, Y, sw, ow, act))
 
     def layer_outputs(p, mask, X, act):
         return _forward(padded, p * mask, X, act)
@@ -149,6 +151,8 @@ class Problem:
     activation: str
     X: np.ndarray = field(repr=False)
     Y: np.ndarray = field(repr=False)
+    #: The loss on the network's outputs (a hypothesis can check it: ``inst.problem.loss_fn``).
+    loss_fn = SquareLoss()
 
     def __post_init__(self):
         X = np.asarray(self.X, dtype=float).reshape(-1, self.arch.d_in)

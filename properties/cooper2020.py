@@ -21,6 +21,7 @@ from harness.architecture import Architecture
 from harness.claims import Assumption, Paper, claim
 from harness.evidence import Evidence, Inconclusive
 from harness.instance import NetInstance
+from harness.losses import SquareLoss
 from harness.numerics import TOL, hessian_inertia, null_space, numerical_rank, relative_gradient
 from strategies import (
     architectures,
@@ -51,7 +52,7 @@ def _act(i):
 
 
 SMOOTH = Assumption("sigma smooth", lambda i: _act(i).smooth)
-SQUARE_LOSS = Assumption("L = sum_i ||f(x_i) - y_i||^2")
+SQUARE_LOSS = Assumption("L = sum_i ||f(x_i) - y_i||^2", lambda i: isinstance(i.problem.loss_fn, SquareLoss))
 
 
 def _zero_at_zero(violating=None):

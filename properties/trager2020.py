@@ -220,6 +220,22 @@ def submersion_pure(inst) -> Evidence:
                            Evidence.equal(In.zero, inst.arch.fiber_dim, "zero eigenvalues (fiber dimension)"))
 
 
+@claim("trager2020/submersion-pure/smooth-locus-reading", paper=TRAGER2020, exact=True, expect="fails",
+       theorem="Claim 2.2 (reading: smooth image => pure)",
+       statement="(Reading) if the architecture is filling, M = R^{d_h x d_0} is smooth everywhere, so every "
+                 "critical point of L is pure.",
+       hypotheses=[_filling(), _critical(), QUADRATIC, GENERIC],
+       strategy=canonical_critical_points(_quadratic(filling=True), sizes="any"),
+       notes="The claims file's 'tempting reading' (section 0): smoothness of the image at mu(theta) is not "
+             "enough, d mu(theta) must have maximal rank; theta = 0 is a spurious critical point of every "
+             "filling net of depth >= 2.  The correct statements are Claims 2.2 and 2.4.")
+def smooth_locus_reading(inst) -> Evidence:
+    """Claim 2.2, literal reading: at every critical theta of a filling net, grad ell(mu(theta)) = 0 (pure,
+    since M is the whole space); exact."""
+    _, W, G = _exact_parts(inst)
+    return _ok(exact.is_zero(G), "pure (grad ell(mu(theta)) = 0 on the whole space)", rank=exact.rank(W))
+
+
 # =========================================================================================================
 # 2.3 Dimension of the functional space
 # =========================================================================================================
