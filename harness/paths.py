@@ -31,6 +31,7 @@ import numpy as np
 from flint import fmpq, fmpq_mat, fmpq_poly
 
 from harness import exact
+from harness.exact import _sign_changes
 from harness.evidence import Inconclusive
 from harness.numerics import Tolerances, numerical_rank
 from harness.population import _matmul, _obj, _trace
@@ -61,11 +62,6 @@ def _sturm_sequence(s: fmpq_poly) -> list:
             break
         seq.append(r)
     return seq
-
-
-def _sign_changes(values) -> int:
-    signs = [v > 0 for v in values if v != 0]
-    return sum(1 for a, b in zip(signs, signs[1:]) if a != b)
 
 
 def roots_in_open_unit_interval(s: fmpq_poly) -> int:

@@ -108,14 +108,11 @@ def gram_mod_p(A, Xt, v=None, p: int = PRIME) -> np.ndarray:
 
 
 def rank_mod_p_int(M, p: int = PRIME) -> int:
-    """Rank of an integer matrix modulo p (flint nmod_mat); <= its rank over Q."""
-    import flint
+    """Rank of an integer matrix modulo p; <= its rank over Q (the engine's :func:`harness.exact.rank_mod_p`)."""
+    from harness import exact
 
     M = np.asarray(M)
-    if M.size == 0:
-        return 0
-    r, c = M.shape
-    return flint.nmod_mat(r, c, [int(x) for x in M.ravel().tolist()], p).rank()
+    return 0 if M.size == 0 else exact.rank_mod_p(M, p)
 
 
 def ranks_mod_p(G, p: int = PRIME) -> np.ndarray:

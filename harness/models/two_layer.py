@@ -35,6 +35,7 @@ import numpy as np
 from harness import exact
 from harness.evidence import Inconclusive, jsonable
 from harness.instance import register_instance_type
+from harness.losses import _bucket
 
 
 class UnknownIntrinsicDimension(ValueError):
@@ -363,10 +364,6 @@ def orbit_tangent(theta, arch: TwoLayerArchitecture, rho) -> np.ndarray:
 # =========================================================================================================
 # Problems: (architecture, activation, loss) and JAX derivatives of empirical losses
 # =========================================================================================================
-def _bucket(k: int, floor: int = 4) -> int:
-    return max(floor, 1 << max(0, int(k - 1).bit_length()))
-
-
 @lru_cache(maxsize=None)
 def _compiled(rho: Rho, B: int, n: int, m: int, NB: int):
     """Empirical square loss mean_j weight_j ||U rho(W x_j) - y_j||^2 with the width padded to B and the
