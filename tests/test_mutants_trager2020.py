@@ -85,6 +85,16 @@ def _eckart_young_reversed(inst) -> Evidence:
     return Evidence.equal(In.neg, wrong, "Morse index vs #{sigma_j < sigma_i}")
 
 
+def _ey_only_global(inst) -> Evidence:
+    """Every rank-e critical point is the global minimum U_{1..e} (saddles U_I, I != {1..e}, are forgotten)."""
+    W = inst.problem.mu(inst.float_theta)
+    U = inst.loss.whitening[0]
+    Uu, su, Vt = np.linalg.svd(U)
+    e = inst.arch.widths[1]
+    top = (Uu[:, :e] * su[:e]) @ Vt[:e]
+    return Evidence.within(np.linalg.norm(W - top) / np.linalg.norm(U), 1e-7, "distance to U_{1..e}")
+
+
 def _quad_value_off(inst) -> Evidence:
     P_, sigma, Q, R = inst.loss.whitening_exact
     X, Y = inst.loss._exact[:2]
@@ -185,6 +195,9 @@ MUTANTS = [
            drop=("filling",), budget=0.3),
     Mutant("trager2020/eckart-young", "reversed-index", "the index counts larger sigma_j outside I, not smaller",
            lambda: dict(check=_eckart_young_reversed)),
+    Mutant("trager2020/eckart-young/complete", "only-global",
+           "root finding also reaches the saddles U_I, I != {1..e} (Morse index > 0), not only the minimum",
+           lambda: dict(check=_ey_only_global)),
     Mutant("trager2020/quad-critical-structure", "kept-values", "L sums the dropped sigma_j^2, not the kept ones",
            lambda: dict(check=_quad_value_off)),
     Mutant("trager2020/quad-critical-structure/optimised", "r-minus-one",
