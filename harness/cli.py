@@ -2,6 +2,7 @@
 
     landscape-audit run [--claims GLOB[,GLOB]] [--profile ci|default|thorough] [--seed S] [--out DIR]
                         [--ablate] [--file my_claims.py ...] [--quiet]
+                        [--workers N | --scheduler ADDRESS] [--resume DIR]
     landscape-audit list [--claims GLOB] [--file ...]
     landscape-audit show ID [--file ...]
     landscape-audit replay FILE [--file ...]
@@ -68,15 +69,24 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run claims and write the audit report")
     run.add_argument("--claims", metavar="GLOB[,GLOB]", help="claim ids or globs, comma-separated "
                                                                "(default: every claim)")
-    run.add_argument("--profile", default="default", metavar="|".join(profiles_mod.PROFILES),
-                     help="how hard to search (default: %(default)s)")
+    run.add_argument("--profile", default=None, metavar="|".join(profiles_mod.PROFILES),
+                     help="how hard to search (default: default)")
     run.add_argument("--seed", type=int, help="random seed (turns derandomisation off)")
-    run.add_argument("--out", default="audit-report", metavar="DIR",
-                     help="report folder (default: %(default)s)")
-    run.add_argument("--ablate", action="store_true",
+    run.add_argument("--out", default=None, metavar="DIR",
+                     help="report folder (default: audit-report)")
+    run.add_argument("--ablate", action="store_true", default=None,
                      help="also run each claim with one hypothesis violated at a time")
     add_file(run)
     run.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    engine = run.add_mutually_exclusive_group()
+    engine.add_argument("--workers", type=int, metavar="N",
+                        help="run the work units on a Dask LocalCluster of N single-threaded worker processes")
+    engine.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run the work units on an existing Dask cluster (e.g. tcp://host:8786, started by "
+                             "dask-jobqueue on SLURM)")
+    run.add_argument("--resume", metavar="DIR",
+                     help="finish the interrupted run in DIR: its claims, profile, seed and --ablate, skipping "
+                          "the units whose results are in DIR")
 
     lst = sub.add_parser("list", help="list the claims")
     lst.add_argument("--claims", metavar="GLOB[,GLOB]", help="only claims matching these globs")
@@ -157,60 +167,7 @@ def _where(e: BaseException) -> str:
 
 # ---- progress display ----------------------------------------------------------------------------------
 
-class ConsoleProgress(Progress):
-    """One line per claim as it starts and finishes on stderr; a live example counter when stderr is a tty."""
-
-    def __init__(self, stream=None, live: bool | None = None, quiet: bool = False):
-        self.stream = stream or sys.stderr
-        self.live = (self.stream.isatty() if live is None else live) and not quiet
-        self.quiet = quiet
-        self.paths: dict = {}
-        self._started = 0.0
-        self._last_draw = 0.0
-        self._dirty = False
-
-    def _line(self, text: str) -> None:
-        if self.quiet:
-            return
-        if self._dirty:
-            self.stream.write("\r\x1b[K")
-            self._dirty = False
-        self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def claim_started(self, claim, index, total):
-        self._started = time.monotonic()
-        self._prefix = f"[{index}/{total}]"
-        self._line(f"{self._prefix} {claim.id} ({claim.theorem}, {claim.kind}) ...")
-
-    def example(self, claim, examples):
-        if not self.live:
-            return
-        now = time.monotonic()
-        if now - self._last_draw < 0.1:
-            return
-        self._last_draw = now
-        self.stream.write(f"\r\x1b[K      {claim.id}: {examples} examples, {now - self._started:.1f} s")
-        self.stream.flush()
-        self._dirty = True
-
-    def claim_finished(self, claim, result, index, total):
-        note = "" if result.as_expected else f"  <- expected {result.expected_verdict}"
-        extra = f", {result.inconclusive} inconclusive" if result.inconclusive else ""
-        self._line(f"{self._prefix} {claim.id}: {result.verdict}, {result.examples} examples{extra}, "
-                   f"{result.seconds:.1f} s{note}")
-
-    def ablation_started(self, claim, hypothesis):
-        self._started = time.monotonic()
-        self._line(f"      ablation of {claim.id} without {hypothesis.name!r} ...")
-
-    def ablation_finished(self, claim, entry):
-        load = {"falsified": "load-bearing", "survived": "not needed on these examples"}.get(entry["verdict"], "")
-        self._line(f"      without {entry['hypothesis']!r}: {entry['verdict']}, {entry['examples']} examples"
-                   + (f" ({load})" if load else ""))
-
-    def reports_written(self, paths):
-        self.paths = dict(paths)
+from harness.progress import ConsoleProgress  # noqa: E402  (the run command's display; kept importable here)
 
 
 # ---- commands ------------------------------------------------------------------------------------------
@@ -229,26 +186,98 @@ def _check_writable(folder: str) -> Path:
 
 def cmd_run(args) -> int:
     out, err = sys.stdout, sys.stderr
+    from harness.distributed import EngineError
+    from harness.runstate import ResumeError, RunState, check_catalogue
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    resume = args.resume is not None
+    if resume:
+        if args.out is not None and Path(args.out).resolve() != Path(args.resume).resolve():
+            raise UsageError("--resume DIR writes into DIR; leave out --out (or give the same folder)")
+        if not Path(args.resume).is_dir():
+            raise UsageError(f"--resume: {args.resume!r} is not a folder")
+        try:
+            plan = RunState(Path(args.resume)).read_plan()
+        except ResumeError as e:
+            raise UsageError(str(e)) from None
+        given = {"--profile": (args.profile, plan["profile"]), "--seed": (args.seed, plan.get("seed")),
+                 "--ablate": (args.ablate, plan.get("ablate"))}
+        for flag, (mine, theirs) in given.items():
+            if mine is not None and mine != theirs:
+                raise UsageError(f"--resume: the run in {args.resume!r} was started with {flag} {theirs!r}; "
+                                 f"a resumed run keeps its options")
+        if args.claims is not None or args.file:
+            raise UsageError("--resume takes the claims (and claims files) of the run it resumes; "
+                             "leave out --claims and --file")
+        args.profile, args.seed, args.ablate, args.out = plan["profile"], plan.get("seed"), plan.get("ablate"), \
+            args.resume
+        files = plan.get("files", [])
+        missing = [f for f in files if not Path(f).is_file()]
+        if missing:
+            raise UsageError(f"--resume: the run's claims file {missing[0]!r} does not exist any more")
+        load_files(files)
+        _load_catalogue()
+        known = {c.id: c for c in registry}
+        try:
+            check_catalogue(plan, known)
+        except ResumeError as e:
+            raise UsageError(str(e)) from None
+        claims = [known[c["id"]] for c in plan["claims"]]
+    else:
+        files = [str(Path(f).resolve()) for f in args.file]
     try:
-        prof = profiles_mod.get(args.profile)
+        prof = profiles_mod.get(args.profile or "default")
     except UnknownProfile as e:
         raise UsageError(str(e)) from None
-    claims = select_claims(args.claims, args.file)
-    out_dir = _check_writable(args.out)
+    if not resume:
+        claims = select_claims(args.claims, args.file)
+    out_dir = _check_writable(args.out or "audit-report")
     if not claims:
         print(f"{PROG}: no claims registered; nothing to run", file=err)
     progress = ConsoleProgress(err, quiet=args.quiet)
+    if resume and not args.quiet:
+        print(f"{PROG}: resuming the run in {str(out_dir)!r}: {RunState(out_dir).count_done()} units done", file=err)
+    previous = _terminate_as_interrupt()
     try:
-        run = run_audit(claims, prof.name, seed=args.seed, out_dir=out_dir, ablate=args.ablate, progress=progress)
+        run = run_audit(claims, prof.name, seed=args.seed, out_dir=out_dir, ablate=bool(args.ablate),
+                        progress=progress, workers=args.workers, scheduler=args.scheduler, files=files,
+                        resume=resume)
+    except EngineError as e:
+        raise UsageError(str(e)) from None
     except OSError as e:  # the report could not be written (disk full, folder removed meanwhile, ...)
         print(f"{PROG}: error: {_one_line(e)}", file=err)
         return EXIT_ERROR
+    finally:
+        _restore_terminate(previous)
+        progress.close()
     _summary(run, progress.paths, out, err)
     if run.interrupted:
-        print(f"{PROG}: interrupted after {len(run.results)} of {len(claims)} claims; partial report written",
-              file=err)
+        print(f"{PROG}: interrupted after {len(run.results)} of {len(claims)} claims; partial report written "
+              f"(finish it with: {PROG} run --resume {out_dir})", file=err)
         return EXIT_INTERRUPTED
     return exit_code(run, err)
+
+
+def _terminate_as_interrupt():
+    """SIGTERM (CI time limits, batch schedulers) stops a run like Ctrl-C: partial report, exit 130."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, on_term)
+
+
+def _restore_terminate(previous) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def exit_code(run: RunResult, err=None) -> int:
