@@ -30,7 +30,7 @@ from harness.units import Unit, error_payload, run_unit
 VERSION_PACKAGES = ("landscape-audit", "hypothesis", "jax", "jaxlib", "numpy", "scipy", "mpmath", "python-flint",
                     "dask", "distributed")
 #: Seconds to wait for a scheduler to answer, and for the first worker of an existing cluster.
-CONNECT_TIMEOUT = 10
+CONNECT_TIMEOUT = float(os.environ.get("LANDSCAPE_AUDIT_CONNECT_TIMEOUT", "10"))
 WORKER_WAIT = float(os.environ.get("LANDSCAPE_AUDIT_WORKER_WAIT", "300"))
 
 
@@ -213,7 +213,7 @@ class DaskEngine:
             else:
                 self.name = f"Dask LocalCluster ({workers} worker process{'es' if workers != 1 else ''})"
                 self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                            dashboard_address=":0" if _has_bokeh() else None,
+                                            dashboard_address=":0",
                                             silence_logs=logging.ERROR)
                 self.client = Client(self.cluster, set_as_default=False)
             self.dashboard = self.client.dashboard_link if _has_bokeh() else None
