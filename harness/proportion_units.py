@@ -2,7 +2,10 @@
 the Clopper-Pearson interval.
 
 Cell ``c`` of a claim is sampled in batches: batch ``b`` holds the samples between the planned looks ``b - 1``
-and ``b`` (:func:`harness.proportion.planned_looks`), drawn from ``SeedSequence([seed, c, b])``.  The client adds
+and ``b`` (:func:`harness.proportion.planned_looks`).  They are the draws of run_proportion's stream for the
+cell, ``SeedSequence([seed, c])``: a batch unit replays the sampler for the earlier batches (draws only, no
+checks; sampling is cheap beside checking) and checks its own, so the samples, counts and verdicts are those of
+the sequential in-process :func:`~harness.proportion.run_proportion` (and of the pytest items).  The client adds
 the counts of batches 0..b and decides at look b exactly as :func:`harness.proportion.run_proportion` does
 (same looks, same Bonferroni level, same conservative handling of undecidable instances); batches past the
 deciding look are cancelled or ignored, so the verdict does not depend on the order in which batches finish.
@@ -56,7 +59,14 @@ def run_cell_unit(unit: Unit, claim, prof, seed) -> dict:
         first = _count(counts, claim, members, ms, None, unit.index, 0)
     else:
         base = P._seed_for(claim, seed, prof.derandomize)
-        rng = np.random.default_rng(np.random.SeedSequence([base, unit.index, unit.batch]))
+        rng = np.random.default_rng(np.random.SeedSequence([base, unit.index]))
+        _, looks, _ = _plan_numbers(claim, prof)
+        done = 0
+        for look in looks:  # replay (without checking) the draws of the earlier batches of this cell's stream
+            if look > unit.start:
+                break
+            claim.sampler(rng, cell, look - done)
+            done = look
         batch = claim.sampler(rng, cell, unit.stop - unit.start)
         ms = P._margins(claim, batch, stats, check_hyp if unit.batch == 0 else 0)
         first = _count(counts, claim, batch, ms, None, unit.index, unit.start)
@@ -243,7 +253,8 @@ class ProportionMerge:
             "looks_per_cell": len(self.looks), "max_samples_per_cell": self.max_samples,
             "level_per_look": self.level,
             "correction": f"Bonferroni over {len(self.looks)} looks x {len(claim.cells)} cells",
-            "batches": "per look: SeedSequence([seed, cell, look]); counts merged before each interval",
+            "batches": "one unit per look of a cell (its stream SeedSequence([seed, cell])); counts merged "
+                       "before each interval",
             "cells": [c.to_dict() for c in cells],
         }
         result.seconds = self.seconds
