@@ -71,6 +71,21 @@ def measure(build, seeds, profile) -> dict:
             "p95_seconds": round(_pct(sec, 0.95), 2) if sec else None, "runs": rows}
 
 
+def markdown(data: dict) -> str:
+    """The power table of a JSON written by this script, as Markdown (tabulate)."""
+    from tabulate import tabulate
+
+    rows = []
+    for ident, t in data["table"].items():
+        rows.append([f"`{ident}`", f"{t['found']}/{t['seeds']}", t["by_enumeration"],
+                     t["median_examples"] if t["median_examples"] is not None else "n/a",
+                     t["p95_examples"] if t["p95_examples"] is not None else "n/a",
+                     t["median_seconds"] if t["median_seconds"] is not None else "n/a",
+                     t["p95_seconds"] if t["p95_seconds"] is not None else "n/a"])
+    head = ["target", "found", "by enumeration", "examples (median)", "examples (p95)", "s (median)", "s (p95)"]
+    return tabulate(rows, head, tablefmt="github")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=20)
@@ -78,7 +93,11 @@ def main(argv=None):
     ap.add_argument("--profile", default="default")
     ap.add_argument("--only", default="*", help="comma-separated globs of claim / mutant ids")
     ap.add_argument("--json", help="write the table here")
+    ap.add_argument("--markdown", metavar="JSON", help="only print the Markdown table of an earlier run's JSON")
     args = ap.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(Path(args.markdown).read_text())))
+        return 0
     globs = [g.strip() for g in args.only.split(",")]
     chosen = [(i, b) for i, b in targets() if any(fnmatch.fnmatchcase(i, g) for g in globs)]
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
