@@ -261,6 +261,11 @@ def judge_float_path(cert: PathCertificate, tol: float) -> None:
 # =========================================================================================================
 # The proof path of Theorem 8 (no spurious valleys for p >= dim*)
 # =========================================================================================================
+#: The claims file's rank rule (venturi2019.md, section 1): relative cut 1e-9 with a gap, sigma_q/sigma_1 >= 1e-6
+#: and sigma_(q+1)/sigma_1 <= 1e-12, else the rank is undecided (Inconclusive).
+GAP_RULE = Tolerances(rank_cut=1e-9, rank_low=1e-6, rank_high=1e-12)
+
+
 @dataclass
 class ProofPath:
     nodes: list
@@ -276,7 +281,7 @@ def _greedy_independent(M, exact_: bool, tol: Tolerances | None = None) -> list[
     rank = 0
     for i in range(M.shape[0]):
         trial = M[keep + [i]]
-        r = exact.rank(trial) if exact_ else numerical_rank(trial, tol or Tolerances(), "Psi rows").rank
+        r = exact.rank(trial) if exact_ else numerical_rank(trial, tol or GAP_RULE, "Psi rows").rank
         if r > rank:
             keep.append(i)
             rank = r
@@ -337,7 +342,7 @@ def _greedy_redraw(features, W0, I, dep, rng, pool: int = 64) -> np.ndarray:
 
 
 def theorem8_path(problem, theta, features, target_rank: int, rng, exact_: bool,
-                  tol: Tolerances | None = None, redraws: int = 20) -> ProofPath:
+                  tol: Tolerances = GAP_RULE, redraws: int = 20) -> ProofPath:
     """The path of the proof of Theorem 8 (claims file VBB-T8), as nodes of a piecewise-linear path:
 
     1. Psi = features(W_0); I = a maximal independent row set; for j not in I, psi(w_j) = sum_i c_ji psi(w_i);
@@ -346,7 +351,9 @@ def theorem8_path(problem, theta, features, target_rank: int, rng, exact_: bool,
        rank features(W') = target_rank (f unchanged: their output weight is zero).
     3. W' fixed, U_1 -> U* = argmin_U L(W', U): L is convex in U.
 
-    ``features(W)`` is psi (p x q; exact for polynomials) or, for an empirical measure, rho(W X^T)."""
+    ``features(W)`` is psi (p x q; exact for polynomials) or, for an empirical measure, rho(W X^T).  Float rank
+    decisions use ``tol`` (default the claims file's gap rule :data:`GAP_RULE`).  The caller checks
+    ``rank_after`` against the rank phase 3 needs: short of it the proof path does not apply."""
     W0, U0 = problem.split(theta)
     if exact_:
         W0, U0 = exact.object_array(W0) if not _obj(W0) else W0, exact.object_array(U0) if not _obj(U0) else U0
@@ -376,8 +383,7 @@ def theorem8_path(problem, theta, features, target_rank: int, rng, exact_: bool,
             else:
                 cand[dep] = _greedy_redraw(features, W0, I, dep, rng)
             try:
-                r = exact.rank(features(cand)) if exact_ else numerical_rank(features(cand), tol or Tolerances(),
-                                                                                 "Psi(W')").rank
+                r = exact.rank(features(cand)) if exact_ else numerical_rank(features(cand), tol, "Psi(W')").rank
             except Inconclusive:
                 undecided += 1
                 continue

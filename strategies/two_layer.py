@@ -90,11 +90,11 @@ EMP_ACTIVATIONS = ("relu", "tanh", "sigmoid", "softplus", "sin")
 
 @st.composite
 def empirical_instances(draw, acts=st.sampled_from(EMP_ACTIVATIONS), width=st.integers(0, 2),
-                        below: bool = False) -> TwoLayerInstance:
-    """Any continuous rho, n in {1,2,3}, N in {3..8} points, m in {1,2}, p = N + ``width`` (``below``:
+                        below: bool = False, n=st.integers(1, 3)) -> TwoLayerInstance:
+    """Any continuous rho, n in {1,2,3} (``n``), N in {3..8} points, m in {1,2}, p = N + ``width`` (``below``:
     p = N - 1), theta_0 with forced dependencies (float)."""
     rho = Rho.of(draw(acts))
-    n, N, m = draw(st.integers(1, 3)), draw(st.integers(3, 8)), draw(st.integers(1, 2))
+    n, N, m = draw(n), draw(st.integers(3, 8)), draw(st.integers(1, 2))
     p = N - 1 if below else N + draw(width)
     rng = np.random.default_rng(draw(seeds))
     X, Y = _data(rng, N, n, m)
@@ -167,9 +167,13 @@ def theorem13_settings(draw, p=st.integers(1, 2), ratio=st.integers(5, 12), n_ex
             "beta": alpha * draw(ratio) / 4}
 
 
-def theorem13_violating():
-    """beta <= alpha: the good point is not below the bad one."""
-    return theorem13_settings(ratio=st.integers(2, 4))
+def theorem13_violating(n_extra=st.integers(0, 2)):
+    """beta <= alpha (beta = alpha/2, 3 alpha/4, alpha) with p = 1: there L* = min(alpha^2, beta^2)/4 = beta^2/4
+    exactly (one neuron: u > 0 leaves L_B >= beta^2/2, u <= 0 leaves L_A >= alpha^2/2), so theta_bad is a
+    global minimiser and no valley around it is spurious -- the statement is false on every drawn instance.
+    Not p >= 2: there L* <= delta_(p-1)/2 (p - 1 neurons fit the first component, one kills L_B), e.g.
+    delta_1/2 ~ 0.089 alpha^2 < beta^2/4 at beta = 3 alpha/4, and theta_bad is still in a spurious valley."""
+    return theorem13_settings(p=st.just(1), ratio=st.integers(2, 4), n_extra=n_extra)
 
 
 @st.composite

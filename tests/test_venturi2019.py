@@ -208,13 +208,22 @@ def test_path_certificate_detects_a_rising_path():
     cert = certify_path(P, [a, up, a])
     assert not cert.ok and not cert.segments[0].ok and cert.segments[1].ok
     assert cert.max_rise == pytest.approx(P.loss(up) - P.loss(a), rel=1e-9)
-    # a rise strictly inside a segment whose ends are both lower: U -> -U passes U = 0 (f = 0), above both ends
-    # when the data are fitted better by +-U than by 0; decided exactly against a dense float scan
+    # an output-only segment U -> -U: L is convex in U, so it stays below its start iff its end does (exact)
     b = P.arch.flatten(W, -U)
-    inner = certify_path(P, [a, b]).segments[0]
-    fa, fb = inst.float_theta, np.array([float(x) for x in b])
-    scan = max(P.loss(fa + t * (fb - fa)) for t in np.linspace(0, 1, 2001)) - P.loss(fa)
-    assert inner.ok == (scan <= 1e-12 * P.loss(fa)) or abs(scan) < 1e-9
+    assert certify_path(P, [a, b]).segments[0].ok == (P.exact_loss(b) <= P.exact_loss(a))
+    # a rise strictly inside a segment whose ends are both lower (E2): from (w, u) = (-1/2, -4/5), L = 9/5, to the
+    # global minimiser (1, 1), L = 0, the segment crosses w = 0 (at t = 1/3), where L = 2 whatever u
+    e2 = V._e2_instance(-0.8, -0.5)
+    P2 = e2.problem
+    lo = exact.object_array(np.array([1.0, 1.0]))
+    start = exact.object_array(np.array([fmpq(-1, 2), fmpq(-4, 5)]))
+    assert P2.exact_loss(start) == fmpq(9, 5) and P2.exact_loss(lo) == 0
+    seg = certify_path(P2, [start, lo]).segments[0]
+    assert seg.method == "exact-polynomial" and not seg.ok
+    assert 0 < seg.t_max < 1 and seg.rise >= 2 - 1.8 - 1e-12  # the interior point on w = 0 lies above both ends
+    fs, fl = np.array([-0.5, -0.8]), np.array([1.0, 1.0])
+    scan = [P2.loss(fs + t * (fl - fs)) for t in np.linspace(0, 1, 3001)]
+    assert max(scan) - 1.8 == pytest.approx(seg.rise, rel=1e-6) and scan[-1] < scan[0] < max(scan)
     # float / dense: a W-segment moving an active neuron changes f
     rng = np.random.default_rng(8)
     finst = TwoLayerInstance(inst.arch, Rho.of("tanh"), inst.loss, inst.float_theta, {})
@@ -275,3 +284,26 @@ def test_instances_replay():
                            PopulationLoss(theorem13_mixture(2), np.eye(2), np.ones((1, 2))), np.ones(6), {})
     back = instance_from_dict(pop.to_dict())
     assert back.problem.loss(back.theta) == pytest.approx(pop.problem.loss(pop.theta), rel=1e-15)
+
+
+# ---- where the proof paths do not apply ----------------------------------------------------------------------
+def _narrow(rho, n, p, m, N, seed=9):
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.standard_normal((N, n)) * 8) / 8
+    Y = np.round(np.sin(X @ rng.standard_normal((n, m))) * 16) / 16
+    arch = TwoLayerArchitecture(n, p, m)
+    th = arch.flatten(rng.integers(-2, 3, (p, n)) / 2, rng.integers(-3, 4, (m, p)) / 2)
+    return TwoLayerInstance(arch, rho, EmpiricalLoss(X, Y), th, {"source": "test"})
+
+
+@pytest.mark.parametrize("check, inst", [
+    (V.thm_8, V._e2_instance(-0.8, -0.5)),  # p = 1 < dim*(z + z^2) = 2
+    (V.linear, _narrow(Rho.of("linear"), 2, 1, 2, 8)),  # 2-1-2: p < min(n, m)
+    (V.quad, _narrow(Rho.of("square"), 1, 1, 1, 12)),  # n = p = m = 1 < 2n (dim*(z^2) = 1: no valley either)
+    (V.emp, _narrow(Rho.of("sin"), 2, 4, 1, 5)),  # p = N - 1 < q_N = N
+], ids=["thm-8", "linear", "quad", "emp"])
+def test_below_the_width_bound_the_proof_path_is_inconclusive(check, inst):
+    """A path that ends above L* because the width is below the bound is no evidence of a valley (claims file,
+    VBB-T8 ablation): the checks say the proof path does not apply instead of returning a negative margin."""
+    with pytest.raises(Inconclusive, match="proof path does not apply"):
+        check.check(inst)
