@@ -157,7 +157,10 @@ def run_audit(claims: Iterable[Claim], profile: str = "default", seed: int | Non
         engine = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        if not resume:
+        if not resume:  # a new run in this folder: an earlier run's unit records must not be resumed into it
+            import shutil
+
+            shutil.rmtree(state.done, ignore_errors=True)
             state.write_plan(claims, prof.name, seed, ablate, files, run.started)
     audit = _Audit(claims, prof, seed, ablate, out, state, run, progress, resume)
     if engine is None:

@@ -1,7 +1,7 @@
-"""Distributed audits: the speed-up of 2 Dask workers over 1, and the overhead of a work unit.
+"""Distributed audits (named so as not to shadow the `distributed` package when run as a script): the speed-up of 2 Dask workers over 1, and the overhead of a work unit.
 
-    .venv/bin/python benchmarks/distributed.py [--claims GLOB] [--profile thorough] [--seed 0] [--workers 1,2]
-                                               [--overhead-claims GLOB] [--out benchmarks/distributed-DATE.json]
+    .venv/bin/python benchmarks/dask_scaling.py [--claims GLOB] [--profile thorough] [--seed 0] [--workers 1,2]
+                                               [--overhead-claims GLOB] [--out benchmarks/dask-scaling-DATE.json]
 
 1. **Speed-up**: the same claims, profile and seed, run by ``run_audit`` on a Dask LocalCluster of 1 and of 2
    single-threaded worker processes, one after the other in one invocation (target: >= 1.8x with 2 workers on
@@ -105,7 +105,7 @@ def main(argv=None) -> int:
     p.add_argument("--workers", default="1,2")
     p.add_argument("--overhead-claims", default="trager2020/*")
     p.add_argument("--skip-speedup", action="store_true")
-    p.add_argument("--out", default=str(Path(__file__).parent / f"distributed-{date.today().isoformat()}.json"))
+    p.add_argument("--out", default=str(Path(__file__).parent / f"dask-scaling-{date.today().isoformat()}.json"))
     a = p.parse_args(argv)
     from harness.claims import registry
 
