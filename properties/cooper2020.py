@@ -31,6 +31,7 @@ from strategies import (
     random_points,
     star_points,
 )
+from strategies.discrete import dimension
 from strategies.loci import (
     dim_S_K_formula,
     locus_constraints,
@@ -231,10 +232,10 @@ def _last_layer_off(draw):
     arch, theta = inst.arch, np.array(inst.theta)
     theta[arch.weight(arch.depth + 1)] = 0.0
     ybar = inst.Y.mean(axis=0)
-    at_mean = draw(st.booleans())
+    at_mean = draw(dimension("b_{H+1} = ybar", st.booleans()))
     shift = np.random.default_rng(draw(st.integers(0, 2**16))).standard_normal(arch.d_out)
     theta[arch.bias(arch.depth + 1)] = ybar if at_mean else ybar + shift
-    k = draw(st.one_of(st.none(), st.integers(1, arch.depth)))
+    k = draw(dimension("zero layer", st.sampled_from((None, *range(1, arch.depth + 1)))))
     if k is not None:
         theta[arch.weight(k)] = 0.0
     return inst.with_theta(theta, source="last-layer-zero", b_at_mean=at_mean, zero_layer=k)
@@ -376,7 +377,7 @@ def dim_3_1_tangent(inst) -> Evidence:
 def _arch_K():
     @st.composite
     def draw(draw):
-        H = draw(st.integers(1, 6))
+        H = draw(dimension("depth", st.integers(1, 6)))
         arch = draw(architectures(depth=H, width=st.integers(1, 8), d_in=st.integers(1, 6), d_out=st.integers(1, 4)))
         K = sorted(draw(st.sets(st.integers(1, H), min_size=1, max_size=H)))
         return {"d_in": arch.d_in, "hidden": list(arch.hidden), "d_out": arch.d_out, "K": K}
