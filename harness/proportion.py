@@ -15,6 +15,9 @@ Verdict per cell, from the failure count f among m draws:
   is below eps, inconclusive otherwise.  Examples the check cannot decide count as failures for the upper bound
   and as successes for the lower bound (conservative both ways).
 
+The claim's hypotheses are checked on every drawn or enumerated instance; one outside the theorem is undecidable
+(counted as above, under its reason), never evidence.
+
 Sequential looks are corrected by a Bonferroni split: with K looks planned per cell and C cells, every interval
 is a two-sided Clopper-Pearson interval at level 1 - alpha / (K C), alpha = 1 - ``claim.confidence``; so the
 probability that any cell of the claim is decided wrongly is at most alpha.
@@ -43,7 +46,8 @@ SAMPLES_PER_EXAMPLE = 40
 EXHAUSTIVE_PER_EXAMPLE = 200
 #: The first batch of a cell; later batches double.
 FIRST_BATCH = 64
-#: Hypotheses are checked on this many instances per cell when a batch check is used (all otherwise).
+#: Kept for callers that pass it to :func:`_margins` (harness.proportion_units); the hypotheses are checked on
+#: every instance whatever it says (a sample of them would let draws outside the theorem count as evidence).
 HYPOTHESIS_CHECKS = 8
 #: A cell with more than this share of undecidable instances is inconclusive, whatever the bounds say.
 MAX_INCONCLUSIVE_SHARE = 0.5
@@ -108,21 +112,26 @@ def _seed_for(claim, seed, derandomize: bool) -> int:
     return int(np.random.SeedSequence().entropy % 2**63)
 
 
-def _margins(claim, instances, stats: CellResult, check_hyp: int) -> list[float | None]:
-    """Margins of the instances (None: undecidable), the hypotheses checked on the first ``check_hyp``."""
+def _margins(claim, instances, stats: CellResult, check_hyp: int | None = None) -> list[float | None]:
+    """Margins of the instances (None: undecidable or outside the theorem).
+
+    The hypotheses are checked on **every** instance: one that violates a hypothesis (or whose hypothesis cannot
+    be decided) is undecidable, counted under its reason, and never reaches the check.  ``check_hyp`` is ignored;
+    it remains in the signature for callers written when only a sample of each first batch was checked."""
     from harness.runner import evaluate
 
     out: list[float | None] = [None] * len(instances)
-    ok = list(range(len(instances)))
-    for i in range(min(check_hyp, len(instances))):
+    ok = []
+    for i, inst in enumerate(instances):
         try:
-            unmet = claim.violated_hypotheses(instances[i])
+            unmet = claim.violated_hypotheses(inst)
         except Inconclusive as e:
             unmet = [f"undecidable ({e})"]
         if unmet:
             key = f"hypothesis not met: {unmet[0]}"[:100]
             stats.reasons[key] = stats.reasons.get(key, 0) + 1
-            ok.remove(i)
+        else:
+            ok.append(i)
     if claim.batch_check is not None:
         todo = [instances[i] for i in ok]
         ms = np.asarray(claim.batch_check(todo), dtype=float) if todo else np.zeros(0)
@@ -139,6 +148,21 @@ def _margins(claim, instances, stats: CellResult, check_hyp: int) -> list[float 
             key = str(e).split(":")[0][:80]
             stats.reasons[key] = stats.reasons.get(key, 0) + 1
     return out
+
+
+def _tally(stats: CellResult, instances, margins) -> tuple | None:
+    """Add one batch to the cell's counts (trials, undecidable, failures); returns the batch's first failing
+    instance as (instance, margin, failures so far, trials so far), or None."""
+    first = None
+    for inst, m in zip(instances, margins):
+        stats.trials += 1
+        if m is None:
+            stats.inconclusive += 1
+        elif m < 0:
+            stats.failures += 1
+            if first is None:
+                first = (inst, m, stats.failures, stats.trials)
+    return first
 
 
 def _population_size(pop) -> int:
@@ -206,20 +230,13 @@ def run_proportion(claim, prof, *, seed=None, out_dir=None, strategy=None, on_ex
                 budget_note = budget_note or f"time budget of {prof.claim_seconds:g} s spent"
                 continue
             pop = population(cell) if population is not None else None
-            check_hyp = HYPOTHESIS_CHECKS if claim.batch_check is not None else 10**9
             size = _population_size(pop)
             if pop is not None and size <= max_population:
                 stats.mode = "exhaustive"
                 members = list(pop)
-                ms = _margins(claim, members, stats, check_hyp)
-                for inst, m in zip(members, ms):
-                    stats.trials += 1
-                    if m is None:
-                        stats.inconclusive += 1
-                    elif m < 0:
-                        stats.failures += 1
-                        if first_failure is None:
-                            first_failure = (inst, m, cell)
+                ff = _tally(stats, members, _margins(claim, members, stats))
+                if ff is not None and first_failure is None:
+                    first_failure = (ff[0], ff[1], cell)
                 examples += stats.trials
                 N, f, u = stats.trials, stats.failures, stats.inconclusive
                 stats.estimate = f / N
@@ -249,16 +266,11 @@ def run_proportion(claim, prof, *, seed=None, out_dir=None, strategy=None, on_ex
                     stats.reason = f"time budget spent after {stats.trials} samples; " + stats.reason
                     break
                 batch = sampler(rng, cell, target_m - stats.trials)
-                ms = _margins(claim, batch, stats, check_hyp if k == 0 else 0)
-                for inst, m in zip(batch, ms):
-                    stats.trials += 1
-                    if m is None:
-                        stats.inconclusive += 1
-                    elif m < 0:
-                        stats.failures += 1
-                        if first_failure is None or (first_failure[2] is not cell and stats.failures == 1
-                                                     and stats.failures / stats.trials > stats.eps):
-                            first_failure = (inst, m, cell)
+                ff = _tally(stats, batch, _margins(claim, batch, stats))
+                # the first failure overall, or a later cell's first failure when it already exceeds eps
+                if ff is not None and (first_failure is None or (first_failure[2] is not cell and ff[2] == 1
+                                                                 and ff[2] / ff[3] > stats.eps)):
+                    first_failure = (ff[0], ff[1], cell)
                 examples += len(batch)
                 if on_example:
                     on_example(claim, examples)

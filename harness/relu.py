@@ -55,12 +55,22 @@ def pattern_of(W, X, bias: bool) -> np.ndarray:
 
 
 def on_boundary(W, X, bias: bool) -> bool:
-    """Some pre-activation vanishes exactly (L is not differentiable there)."""
-    Wq = np.array([[Fraction(float(w)) if not isinstance(w, (int, Fraction)) else w for w in row]
-                   for row in np.atleast_2d(W)], dtype=object)
-    Xq = np.array([[int(x) if float(x).is_integer() else Fraction(float(x)) for x in row]
-                   for row in augmented(np.asarray(X), bias)], dtype=object)
-    return bool(np.any(Wq @ Xq.T == 0))
+    """Some pre-activation vanishes exactly (L is not differentiable there); exact rationals
+    (:func:`harness.exact.object_array`: every float is the dyadic rational it is)."""
+    return bool(np.any(_exact_preactivations(W, X, bias) == 0))
+
+
+def _exact_preactivations(W, X, bias: bool) -> np.ndarray:
+    """<w~_i, x~_j> (d_1 x n) in exact rational arithmetic."""
+    from harness import exact
+
+    return exact.object_array(np.atleast_2d(W)) @ exact.object_array(augmented(np.asarray(X), bias)).T
+
+
+def in_open_region(W, X, A, bias: bool) -> bool:
+    """W lies in the open region S^A: (2 A_ij - 1) <w~_i, x~_j> > 0 for all i, j (exact rationals)."""
+    Z = _exact_preactivations(W, X, bias)
+    return all((z > 0) == bool(a) and z != 0 for z, a in zip(Z.ravel(), np.asarray(A).ravel()))
 
 
 def jacobian(A, X, v, bias: bool) -> np.ndarray:
@@ -207,12 +217,45 @@ def realisable(a, Xt, margin: float = 1.0, nonneg: bool = False) -> LPResult:
 
 def strictly_realises(w, a, Xt) -> bool:
     """Exact check that w realises a strictly: (2 a_j - 1) <w, x~_j> > 0 in rational arithmetic."""
-    wq = [Fraction(float(x)) for x in np.ravel(w)]
-    for aj, xj in zip(np.asarray(a), np.asarray(Xt)):
-        z = sum(wk * Fraction(float(xk)) for wk, xk in zip(wq, xj))
-        if (z > 0) != bool(aj) or z == 0:
-            return False
-    return True
+    from harness import exact
+
+    z = exact.object_array(np.asarray(Xt)) @ exact.object_array(np.ravel(w))
+    return all((zj > 0) == bool(aj) and zj != 0 for zj, aj in zip(z, np.asarray(a)))
+
+
+def certified_unrealisable(a, Xt) -> bool:
+    """An exact Farkas certificate that no w realises a: the system (2 a_j - 1) <w, x~_j> >= 1 is infeasible iff
+    some mu >= 0 with sum mu = 1 has sum_j mu_j (2 a_j - 1) x~_j = 0.  A vertex mu of that LP (HiGHS dual simplex)
+    gives the support; mu is then re-solved on the support in rationals (python-flint) and accepted only if it
+    satisfies the equalities exactly and is >= 0.  False means "not certified" (never "realisable")."""
+    import flint
+    from scipy.optimize import linprog
+
+    from harness import exact
+
+    a = np.asarray(a)
+    Xt = np.asarray(Xt)
+    s = 2 * a.astype(np.int64) - 1
+    U = s[:, None] * Xt  # rows u_j = s_j x~_j
+    n, d = U.shape
+    A_eq = np.vstack([np.asarray(U, float).T, np.ones((1, n))])
+    b_eq = np.zeros(d + 1)
+    b_eq[-1] = 1.0
+    res = linprog(np.zeros(n), A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs-ds")
+    if res.status != 0:
+        return False
+    support = [j for j in range(n) if res.x[j] > 1e-12]
+    if not support:
+        return False
+    Uq = exact.object_array(U)
+    M = flint.fmpq_mat(d + 1, len(support), [x for r in range(d + 1) for x in
+                                             ([Uq[j, r] for j in support] if r < d else [1] * len(support))])
+    b = flint.fmpq_mat(d + 1, 1, [0] * d + [1])
+    G = M.transpose() * M
+    if G.rank() < len(support):
+        return False
+    mu = G.solve(M.transpose() * b)
+    return M * mu == b and all(mu[k, 0] >= 0 for k in range(len(support)))
 
 
 def realisable_patterns(Xt, margin: float = 1.0, nonneg: bool = False) -> list[tuple]:
@@ -244,17 +287,15 @@ def planar_patterns(Xt) -> set[tuple]:
 
 
 def general_position(Xt) -> bool:
-    """Every min(n, d') of the vectors x~_j are linearly independent (exact, Fractions); small sizes only."""
+    """Every min(n, d') of the vectors x~_j are linearly independent (exact ranks over Q); small sizes only."""
     from itertools import combinations
+
+    from harness import exact
 
     Xt = np.asarray(Xt)
     n, d = Xt.shape
     k = min(n, d)
-    rows = [[Fraction(float(x)) for x in r] for r in Xt]
-    for S in combinations(range(n), k):
-        if _rank_fractions([rows[j] for j in S]) < k:
-            return False
-    return True
+    return all(exact.rank(Xt[list(S)]) == k for S in combinations(range(n), k))
 
 
 def _rank_fractions(rows) -> int:
@@ -333,14 +374,16 @@ def criterion_1d(codes, n: int) -> bool:
     if 1 in codes or S & P:
         return True
 
-    def tau(c, left: bool):
+    def tau(c):
+        """tau of a block boundary: 1 for a prefix cut, 0 for a suffix cut (a cut used by both returned above);
+        the conventions tau(left end of B_0) = 1 and tau(right end of B_m) = 0 are c = 0 and c = n."""
         if c == 0:
             return 1
         if c == n:
             return 0
         return 1 if c in P else 0
 
-    singles = sum(1 for k, s in enumerate(sizes) if s == 1 and tau(bounds[k], True) - tau(bounds[k + 1], False) != 0)
+    singles = sum(1 for k, s in enumerate(sizes) if s == 1 and tau(bounds[k]) - tau(bounds[k + 1]) != 0)
     return singles >= 2
 
 

@@ -9,6 +9,7 @@ from itertools import product
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
 import properties.karhadkar2024 as K
 from harness import relu as R
@@ -213,3 +214,92 @@ def test_reproduction_agreement_rule():
     from harness.reproductions import agrees
 
     assert agrees(0.4, 0.6, 0.5, 40) and not agrees(0.9, 1.0, 0.1, 40)
+
+
+# ---- certified decisions (LP answers are never trusted as they come) -------------------------------------------
+
+@pytest.mark.parametrize("seed", range(4))
+def test_farkas_certificates_exactly_for_the_unrealisable_patterns(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 6))
+    Xt = R.augmented(np.sort(rng.choice(100, n, replace=False))[:, None], True) if seed % 2 else \
+        rng.integers(-20, 21, size=(n, 2))
+    realisable = R.planar_patterns(Xt)
+    for a in product((0, 1), repeat=n):
+        assert R.certified_unrealisable(np.array(a), Xt) == (a not in realisable), a
+
+
+def test_count_nonempty_regions_is_inconclusive_without_a_certificate(monkeypatch):
+    from harness.evidence import Inconclusive
+
+    inst = R.ReluRegion(np.array([[1], [2], [3]]), np.zeros((0, 3), np.uint8), np.zeros(0), True)
+    assert registry["karhadkar2024/count-nonempty-regions"].check(inst).margin == 0
+    monkeypatch.setattr(R, "certified_unrealisable", lambda a, Xt: False)
+    with pytest.raises(Inconclusive, match="Farkas"):
+        registry["karhadkar2024/count-nonempty-regions"].check(inst)
+
+
+def _paired_instance():
+    from hypothesis import given, settings
+
+    found = []
+
+    @settings(max_examples=30, database=None, derandomize=True)
+    @given(K._paired_regions(n=st.just(3)))
+    def collect(i):
+        if K._paired_sufficient(i):
+            found.append(i)
+
+    collect()
+    return found[0]
+
+
+def test_zero_loss_decision_has_a_gap(monkeypatch):
+    from harness.evidence import Inconclusive
+
+    inst = _paired_instance()
+    found, pt, t = K._zero_loss_point(inst, inst.y)
+    assert found and t >= K.T_POSITIVE and R.in_open_region(np.array(pt, dtype=object).reshape(inst.d1, 2),
+                                                            inst.X, inst.A, True)
+    bad = np.zeros(2 * inst.d1)  # a point that does not verify exactly
+    monkeypatch.setattr(K, "_region_lp", lambda i, y, **kw: (1e-9, bad))
+    with pytest.raises(Inconclusive, match="no gap"):
+        K._zero_loss_point(inst, inst.y)
+    monkeypatch.setattr(K, "_region_lp", lambda i, y, **kw: (1e-13, bad))
+    assert K._zero_loss_point(inst, inst.y)[0] is False
+    monkeypatch.setattr(K, "_region_lp", lambda i, y, **kw: (None, None))  # y is in range J: not believed
+    with pytest.raises(Inconclusive, match="range of J"):
+        K._zero_loss_point(inst, inst.y)
+
+
+def test_closure_claim_certifies_descent_or_a_bad_minimum():
+    from hypothesis import given, settings
+
+    check = registry["karhadkar2024/1d-no-bad-minima-in-closure"].check
+
+    @settings(max_examples=10, database=None, derandomize=True)
+    @given(K._deficient_critical_points_1d())
+    def bad(i):
+        ev = check(i)
+        assert ev.margin < 0 and "bad local minimum" in ev.detail
+
+    bad()
+    inst = _paired_instance()
+    assert check(inst).margin >= 0
+
+
+def test_volume_full_rank_iff_no_dead_point_on_every_draw():
+    rng = np.random.default_rng(11)
+    for cell in K.VOL_D0GEN_CELLS:
+        insts = S.sample_volume(rng, cell, 300)
+        assert all(K._rank_x_full(i) for i in insts)
+        m = K._full_iff_alive(insts)
+        assert not np.any(m == -2.0) and np.any(m == -1.0) and np.any(m == 0.0)
+    narrow = S.sample_volume(rng, dict(d0=2, n=10, d1=4, law="gaussian"), 50)  # H1/H2 fail: identity breaks
+    assert np.any(K._full_iff_alive(narrow) == -2.0)
+
+
+def test_exp_phase_transition_uses_the_spec_thresholds():
+    cells = {(c["ratio"], c["n"], c["d1"]): c for c in K.EXP_CELLS}
+    assert cells[(0.5, 50, 2)]["want"] == "deficient" and cells[(0.5, 50, 2)]["eps"] == 0.15
+    assert all(c["eps"] <= 0.15 for c in K.EXP_CELLS)

@@ -174,3 +174,25 @@ def test_ablation_of_a_proportion_claim_needs_a_sampler():
     assert r.verdict == "falsified"
     with pytest.raises(TypeError, match="sampler"):
         run_claim(c, "ci", strategy=st.just(Coin(0, True)))
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_hypotheses_are_checked_on_every_draw(batch):
+    """A draw outside the theorem is never evidence, however late in the sample it comes."""
+    from harness.claims import Assumption
+
+    drawn = []
+
+    def sampler(rng, cell, size):  # every draw would fail the check ...
+        out = [Coin(len(drawn) + k, True) for k in range(size)]
+        drawn.extend(out)
+        return out
+
+    c = claim("test/hyp-all", paper=PAPER, theorem="1", statement="s", strategy=st.none(), kind="proportion",
+              eps=0.5, measure="m", sampler=sampler, register=False,
+              hypotheses=(Assumption("k < 8", lambda coin: coin.k < 8),),  # ... but only the first 8 are inside
+              batch_check=(lambda coins: np.array([-1.0 for _ in coins])) if batch else None)(_check)
+    r = run_claim(c, "ci")
+    cell = r.proportion["cells"][0]
+    assert cell["failures"] == 8 and cell["inconclusive"] == cell["trials"] - 8
+    assert r.inconclusive_reasons == {"hypothesis not met: k < 8": cell["trials"] - 8}
