@@ -20,12 +20,11 @@ import math
 import os
 import sys
 import tempfile
-import time
 import traceback
 from pathlib import Path
 
 from harness import profiles as profiles_mod
-from harness.audit import Progress, base_claim_id, run_audit
+from harness.audit import base_claim_id, run_audit
 from harness.claims import Claim, UnknownClaim, registry
 from harness.profiles import UnknownProfile
 from harness.results import RunResult

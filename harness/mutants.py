@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from harness.claims import Claim, registry
+from harness.results import ClaimResult
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,41 @@ def holding_forall_claims(prefix: str) -> list[str]:
     """Ids of the registered forall claims under ``prefix`` that the catalogue expects to hold: each needs
     at least one mutant."""
     return sorted(c.id for c in registry if c.id.startswith(prefix) and c.expect == "holds" and c.kind == "forall")
+
+
+class MutantSurvived(AssertionError):
+    """The harness did not falsify a mutant properly (its power is missing where the mutant points)."""
+
+
+def falsify(mutant: Mutant, profile: str = "ci") -> ClaimResult:
+    """Run a mutant and insist that the harness falsified it: verdict ``falsified``, a counterexample with a
+    negative margin, minimised by the search (forall claims; for proportion claims a cell whose interval lies
+    above eps), certified at the original's level (``exact`` for exact claims).  Returns the result."""
+    from harness.runner import run_claim
+
+    original = registry[mutant.of]
+    if original.expect != "holds" or original.kind not in ("forall", "proportion"):
+        raise ValueError(f"{mutant.of} is not a claim expected to hold (forall or proportion)")
+    claim = mutant.build()
+    if claim.id == original.id or claim.id in {c.id for c in registry}:
+        raise ValueError(f"mutant {claim.id} would shadow a registered claim")
+    result = run_claim(claim, profile)
+
+    def require(cond: bool, what: str):
+        if not cond:
+            raise MutantSurvived(f"{mutant.id}: {what} (why it is false: {mutant.why}); verdict {result.verdict}, "
+                                 f"{result.examples} examples, {result.message} {result.inconclusive_reasons}")
+
+    require(result.verdict == "falsified", "not falsified")
+    require(result.finding is not None and result.finding.kind == "counterexample", "no counterexample")
+    require(result.finding.evidence["margin"] < 0, "a counterexample with a non-negative margin")
+    if original.kind == "forall":
+        require(result.finding.minimised, "the counterexample was not minimised by the search")
+    else:
+        cells = (result.proportion or {}).get("cells", [])
+        require(any(c["verdict"] == "falsified" and c["ci_low"] > c["eps"] for c in cells),
+                "no cell whose Clopper-Pearson interval lies above eps")
+    levels = ("exact",) if original.exact else ("certified", "numerical")
+    require(result.finding.certification in levels,
+            f"certification {result.finding.certification!r}, expected one of {levels}")
+    return result

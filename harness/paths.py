@@ -28,7 +28,7 @@ import heapq
 from dataclasses import dataclass, field
 
 import numpy as np
-from flint import fmpq, fmpq_mat, fmpq_poly
+from flint import fmpq, fmpq_poly
 
 from harness import exact
 from harness.exact import _sign_changes

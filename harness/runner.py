@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Callable
 
 from hypothesis import given, seed as hyp_seed, target
-from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from hypothesis.database import DirectoryBasedExampleDatabase
 

@@ -35,7 +35,6 @@ from harness.models.two_layer import (
     UnknownIntrinsicDimension,
     exact_feature_rank,
     intrinsic_dimension,
-    multi_indices,
     phi,
     psi,
 )
@@ -43,9 +42,7 @@ from harness.numerics import inertia, numerical_rank
 from harness.paths import (
     GAP_RULE,
     _greedy_independent,
-    best_output,
     certify_path,
-    judge_float_path,
     theorem8_path,
 )
 from harness.population import EmpiricalLoss, PopulationLoss, _matmul, theorem13_mixture

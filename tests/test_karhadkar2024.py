@@ -4,7 +4,6 @@ counts of full-rank patterns, the 1-D criterion, and the authors' pitfalls."""
 from __future__ import annotations
 
 import json
-import math
 from itertools import product
 
 import numpy as np
