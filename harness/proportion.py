@@ -281,26 +281,7 @@ def run_proportion(claim, prof, *, seed=None, out_dir=None, strategy=None, on_ex
         result.message = f"{type(e).__name__}: {e}\n" + "".join(traceback.format_exception(e)[-6:])
 
     result.examples = examples
-    result.inconclusive = sum(c.inconclusive for c in cells)
-    reasons: dict = {}
-    for c in cells:
-        for k, v in c.reasons.items():
-            reasons[k] = reasons.get(k, 0) + v
-    result.inconclusive_reasons = reasons
-    margins = [c.margin for c in cells if math.isfinite(c.margin)]
-    result.min_margin = min(margins) if margins else math.inf
-    if result.verdict != "error":
-        verdicts = [c.verdict for c in cells]
-        if "falsified" in verdicts:
-            result.verdict = "falsified"
-        elif all(v == "survived" for v in verdicts):
-            result.verdict = "survived"
-        else:
-            result.verdict = "inconclusive"
-        bad = [c for c in cells if c.verdict == result.verdict] or cells
-        result.message = "; ".join(f"{cell_name(c.cell)}: {c.reason}" for c in bad[:3])
-        if budget_note:
-            result.message = f"{budget_note}; {result.message}"
+    conclude(result, cells, budget_note)
     result.proportion = {
         "measure": claim.measure, "eps": claim.eps, "confidence": claim.confidence, "seed": base_seed,
         "looks_per_cell": len(looks), "max_samples_per_cell": max_samples, "level_per_look": level,
@@ -311,6 +292,33 @@ def run_proportion(claim, prof, *, seed=None, out_dir=None, strategy=None, on_ex
         _attach_example(claim, prof, first_failure, result, out_dir, seed)
     result.seconds = time.monotonic() - started
     return result
+
+
+def conclude(result: ClaimResult, cells: list, budget_note: str = "") -> None:
+    """The claim's verdict from its cells' decisions: falsified if any cell is, survived if all are,
+    inconclusive otherwise (an ``error`` verdict already set is kept); inconclusive counts, reasons and the
+    smallest margin summed over the cells; the message names up to three cells of the verdict."""
+    result.inconclusive = sum(c.inconclusive for c in cells)
+    reasons: dict = {}
+    for c in cells:
+        for k, v in c.reasons.items():
+            reasons[k] = reasons.get(k, 0) + v
+    result.inconclusive_reasons = reasons
+    margins = [c.margin for c in cells if math.isfinite(c.margin)]
+    result.min_margin = min(margins) if margins else math.inf
+    if result.verdict == "error":
+        return
+    verdicts = [c.verdict for c in cells]
+    if "falsified" in verdicts:
+        result.verdict = "falsified"
+    elif all(v == "survived" for v in verdicts):
+        result.verdict = "survived"
+    else:
+        result.verdict = "inconclusive"
+    bad = [c for c in cells if c.verdict == result.verdict] or cells
+    result.message = "; ".join(f"{cell_name(c.cell)}: {c.reason}" for c in bad[:3])
+    if budget_note:
+        result.message = f"{budget_note}; {result.message}"
 
 
 #: Share of the profile's examples spent searching for a shrunk failing instance.

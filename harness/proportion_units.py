@@ -224,28 +224,9 @@ class ProportionMerge:
         result = ClaimResult.of(claim, "survived")
         cells = [c.stats for c in self.cells]
         result.examples = sum(c.trials for c in cells)
-        result.inconclusive = sum(c.inconclusive for c in cells)
-        reasons: dict = {}
-        for c in cells:
-            for k, v in c.reasons.items():
-                reasons[k] = reasons.get(k, 0) + v
-        result.inconclusive_reasons = reasons
-        margins = [c.margin for c in cells if math.isfinite(c.margin)]
-        result.min_margin = min(margins) if margins else math.inf
         if self.error:
             result.verdict, result.message = "error", self.error
-        else:
-            verdicts = [c.verdict for c in cells]
-            if "falsified" in verdicts:
-                result.verdict = "falsified"
-            elif all(v == "survived" for v in verdicts):
-                result.verdict = "survived"
-            else:
-                result.verdict = "inconclusive"
-            bad = [c for c in cells if c.verdict == result.verdict] or cells
-            result.message = "; ".join(f"{P.cell_name(c.cell)}: {c.reason}" for c in bad[:3])
-            if self.budget_note:
-                result.message = f"{self.budget_note}; {result.message}"
+        P.conclude(result, cells, self.budget_note)
         result.proportion = {
             "measure": claim.measure, "eps": claim.eps, "confidence": claim.confidence,
             "seed": P._seed_for(claim, self.seed, self.prof.derandomize) if (self.seed is not None
