@@ -198,17 +198,33 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
     search_strategy = strategy if strategy is not None else claim.strategy
     total = prof.examples(claim.budget)
     result = ClaimResult.of(claim, "survived")
-    found, minimised, phase = None, True, "enumeration"
-    try:
-        enumerate_small_scope(search_strategy, prop, stats, int(total * prof.enumerate_share),
-                              _phase_seed(prof, seed))
-        phase = "search"
+    found, minimised, phase = None, True, "search"
+    enumerated = int(total * prof.enumerate_share)
+    head = min(max(3, total // 10), total - enumerated) if enumerated else total
+
+    def random_phase(n: int, part: int):
+        """Hypothesis' own search for n examples; part 0 is the run's first examples (as without enumeration),
+        part 1 continues with another (derived, reproducible) seed so that it does not replay part 0."""
         test = given(search_strategy)(prop)
-        test = prof.settings(claim.budget, database, seeded=seed is not None,
-                             max_examples=max(1, total - stats.enumerated))(test)
-        if seed is not None:
-            test = hyp_seed(seed)(test)
+        if part == 0:
+            test = prof.settings(claim.budget, database, seeded=seed is not None, max_examples=n)(test)
+            if seed is not None:
+                test = hyp_seed(seed)(test)
+        else:
+            test = prof.settings(claim.budget, database, seeded=True, max_examples=n)(test)
+            test = hyp_seed(_phase_seed(prof, seed) * 1_000_003 + 17)(test)
         test()
+
+    try:
+        # a short head of Hypothesis' search (what it finds at once stays as fast as without enumeration),
+        # then the small-scope enumeration, then the rest of the search
+        random_phase(head, 0)
+        if enumerated:
+            phase = "enumeration"
+            enumerate_small_scope(search_strategy, prop, stats, enumerated, _phase_seed(prof, seed))
+            phase = "search"
+            if total - head - stats.enumerated > 0:
+                random_phase(total - head - stats.enumerated, 1)
         phase = "explicit"
         explicit_examples()
     except Found as f:

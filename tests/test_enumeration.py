@@ -87,7 +87,7 @@ def test_the_runner_finds_a_needle_by_enumeration_that_random_search_misses():
     r = run_claim(c, "ci")
     assert r.verdict == "falsified" and r.found_in == "enumeration", (r.verdict, r.message)
     assert r.finding.evidence["detail"] == "config (0, 1, 0, 1, 0)"
-    assert r.first_found_examples <= 21  # within the 21 configurations of size <= 2
+    assert r.enumerated <= 21  # within the 21 configurations of size <= 2 (after the short random head)
     no_enum = dataclasses.replace(profiles.get("ci"), enumerate_share=0.0)
     r0 = run_claim(c, no_enum)
     assert r0.verdict == "survived"  # Hypothesis' own distribution does not reach it in 150 draws
