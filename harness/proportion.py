@@ -38,7 +38,7 @@ import numpy as np
 
 from harness.evidence import Inconclusive
 from harness.instance import describe, instance_to_dict
-from harness.results import ClaimResult
+from harness.results import ClaimResult, summed_counts
 
 #: Samples per cell = SAMPLES_PER_EXAMPLE x the profile's max_examples x the claim's budget.
 SAMPLES_PER_EXAMPLE = 40
@@ -299,11 +299,7 @@ def conclude(result: ClaimResult, cells: list, budget_note: str = "") -> None:
     inconclusive otherwise (an ``error`` verdict already set is kept); inconclusive counts, reasons and the
     smallest margin summed over the cells; the message names up to three cells of the verdict."""
     result.inconclusive = sum(c.inconclusive for c in cells)
-    reasons: dict = {}
-    for c in cells:
-        for k, v in c.reasons.items():
-            reasons[k] = reasons.get(k, 0) + v
-    result.inconclusive_reasons = reasons
+    result.inconclusive_reasons = summed_counts(c.reasons for c in cells)
     margins = [c.margin for c in cells if math.isfinite(c.margin)]
     result.min_margin = min(margins) if margins else math.inf
     if result.verdict == "error":

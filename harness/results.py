@@ -50,6 +50,7 @@ class ClaimResult:
     #: "explicit" (an instance the claims file names, tried after the search found none); "" when none.
     found_in: str = ""
     enumerated: int = 0  # examples spent in the small-scope enumeration phase
+    outside_enumerated: int = 0  # enumerated instances outside the hypotheses (not held against the claim)
     first_found_examples: int | None = None  # examples (and seconds) until the first finding, before shrinking
     first_found_seconds: float | None = None
     #: Proportion claims: the measure, eps and, per cell, trials, failures, estimate, Clopper-Pearson interval,
@@ -94,6 +95,15 @@ class ClaimResult:
         if d.get("min_margin") is None:
             d["min_margin"] = math.inf
         return cls(**d)
+
+
+def summed_counts(dicts) -> dict:
+    """Key-wise sums of count dictionaries (inconclusive reasons of shards or cells)."""
+    out: dict = {}
+    for d in dicts:
+        for k, v in d.items():
+            out[k] = out.get(k, 0) + v
+    return out
 
 
 @dataclass

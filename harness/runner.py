@@ -246,6 +246,7 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
         result.message = f"{type(e).__name__}: {e}\n" + "".join(traceback.format_exception(e)[-6:])
 
     result.examples, result.inconclusive, result.enumerated = stats.examples, stats.inconclusive, stats.enumerated
+    result.outside_enumerated = stats.outside_enumerated
     if stats.first_found is not None:
         result.first_found_examples, result.first_found_seconds = stats.first_found
     result.min_margin = stats.closest if forall else -stats.closest

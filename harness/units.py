@@ -35,7 +35,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.results import ClaimResult, Finding
+from harness.results import ClaimResult, Finding, summed_counts
 
 #: Seed shards per forall / exists claim, by profile (other profiles: 1).  Independent of the workers.
 SHARDS = {"ci": 1, "default": 2, "thorough": 4}
@@ -205,12 +205,9 @@ def merge_shards(claim, results: list[ClaimResult]) -> ClaimResult:
     merged.examples = sum(r.examples for r in results)
     merged.inconclusive = sum(r.inconclusive for r in results)
     merged.enumerated = sum(r.enumerated for r in results)
+    merged.outside_enumerated = sum(r.outside_enumerated for r in results)
     merged.seconds = sum(r.seconds for r in results)
-    reasons: dict = {}
-    for r in results:
-        for k, v in r.inconclusive_reasons.items():
-            reasons[k] = reasons.get(k, 0) + v
-    merged.inconclusive_reasons = reasons
+    merged.inconclusive_reasons = summed_counts(r.inconclusive_reasons for r in results)
     margins = [r.min_margin for r in results if math.isfinite(r.min_margin)]
     merged.min_margin = (min(margins) if forall else max(margins)) if margins else math.inf
     n = len(results)
@@ -241,10 +238,11 @@ def merge_shards(claim, results: list[ClaimResult]) -> ClaimResult:
         merged.verdict, merged.message = "inconclusive", f"shard {i + 1} of {n}: {r.message}"
     else:
         decided = merged.examples - merged.inconclusive
-        if merged.examples == 0 or decided < MIN_DECIDED_SHARE * merged.examples:
+        considered = merged.examples - merged.outside_enumerated  # as run_claim decides a single shard
+        if merged.examples == 0 or decided < MIN_DECIDED_SHARE * considered:
             merged.verdict = "inconclusive"
-            top = sorted(reasons.items(), key=lambda kv: -kv[1])[:3]
-            merged.message = (f"only {decided} of {merged.examples} examples decided; "
+            top = sorted(merged.inconclusive_reasons.items(), key=lambda kv: -kv[1])[:3]
+            merged.message = (f"only {decided} of {considered} examples decided; "
                               + ", ".join(f"{k} ({v})" for k, v in top))
         elif not forall:
             merged.verdict = "no witness"
