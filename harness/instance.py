@@ -91,14 +91,22 @@ def instance_to_dict(inst) -> dict:
 INSTANCE_TYPES: dict = {"NetInstance": NetInstance.from_dict}
 
 
+#: The module that defines (and registers) each instance type of the engine, imported when a replay needs it,
+#: so that ``instance_from_dict`` works without the catalogue loaded.
+INSTANCE_MODULES = {"LinearInstance": "harness.models.linear", "TwoLayerInstance": "harness.models.two_layer",
+                    "ReluRegion": "harness.relu", "DeepRegion": "harness.relu"}
+
+
 def register_instance_type(name: str, from_dict) -> None:
     INSTANCE_TYPES[name] = from_dict
 
 
 def instance_from_dict(d: dict):
     kind = d.get("type")
-    if kind == "LinearInstance" and kind not in INSTANCE_TYPES:
-        import harness.models.linear  # noqa: F401  (registers itself)
+    if kind not in INSTANCE_TYPES and kind in INSTANCE_MODULES:
+        import importlib
+
+        importlib.import_module(INSTANCE_MODULES[kind])  # registers its types
     if kind in INSTANCE_TYPES:
         return INSTANCE_TYPES[kind](d)
     if kind == "repr":

@@ -30,6 +30,7 @@ from itertools import product
 import numpy as np
 
 from harness.evidence import jsonable
+from harness.instance import register_instance_type
 
 #: Primes below 2^31 for the batched Gram ranks (products of two residues fit in int64).
 PRIME = 2147483647  # 2^31 - 1
@@ -521,9 +522,6 @@ class DeepRegion:
 
 INSTANCE_TYPES = {"ReluRegion": ReluRegion, "DeepRegion": DeepRegion}
 
-# Replay (``landscape-audit replay``) rebuilds instances by their "type"; register ours where the engine offers it.
-from harness import instance as _instance  # noqa: E402
-
-if hasattr(_instance, "register_instance_type"):
-    for _name, _cls in INSTANCE_TYPES.items():
-        _instance.register_instance_type(_name, _cls.from_dict)
+# Replay (``landscape-audit replay``) rebuilds instances by their "type".
+for _name, _cls in INSTANCE_TYPES.items():
+    register_instance_type(_name, _cls.from_dict)

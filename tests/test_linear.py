@@ -247,3 +247,26 @@ def test_logcosh_minimum_and_quadratic_minimum():
     q = QuadraticLoss(rng.standard_normal((3, 6)), rng.standard_normal((2, 6)))
     best_q, Wq = q.minimum()
     assert np.linalg.norm(q.grad(Wq)) < 1e-9
+
+
+def test_every_engine_instance_type_is_rebuilt_without_the_catalogue():
+    """instance_from_dict imports the defining module of a type on demand (replay of a file in a fresh process);
+    each module named in INSTANCE_MODULES registers exactly the types it is named for."""
+    import importlib
+    import subprocess
+    import sys
+
+    from harness.instance import INSTANCE_MODULES, INSTANCE_TYPES
+
+    for kind, module in INSTANCE_MODULES.items():
+        importlib.import_module(module)
+        assert kind in INSTANCE_TYPES, (kind, module)
+    c = canonical_critical_points(linear_problems(st.just(LinearArchitecture((2, 1, 2))), quadratic_losses),
+                                  sizes="pure", gl=False)
+    from hypothesis import find
+
+    d = json.dumps(find(c, lambda i: True, settings=settings(database=None)).to_dict())
+    code = ("import json, sys; from harness.instance import instance_from_dict; "
+            "i = instance_from_dict(json.loads(sys.stdin.read())); print(type(i).__name__, i.arch)")
+    out = subprocess.run([sys.executable, "-c", code], input=d, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "LinearInstance 2-1-2"
