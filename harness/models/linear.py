@@ -260,10 +260,13 @@ class LinearProblem:
     # ---- padding -------------------------------------------------------------------------------------
     @cached_property
     def _pad(self):
+        """(B, index, mask, params): every layer embedded in a B x B square (B a width bucket), the real
+        coordinates' positions, their 0/1 mask and the loss parameters padded to B x B (device arrays, made
+        once).  None for a loss that does not pad: it is compiled at its real shape."""
+        if not self.loss_fn.paddable:
+            return None
         arch = self.arch
-        B = _bucket(max(arch.widths)) if self.loss_fn.paddable else None
-        if B is None:  # compile at the real shape: embed every layer into max-width squares anyway
-            B = max(arch.widths)
+        B = _bucket(max(arch.widths))
         index = []
         for i, (a, b) in enumerate(arch.shapes):
             rows, cols = np.meshgrid(np.arange(a), np.arange(b), indexing="ij")
@@ -271,25 +274,24 @@ class LinearProblem:
         index = np.concatenate(index)
         mask = np.zeros(arch.h * B * B)
         mask[index] = 1.0
-        params = self.loss_fn.params((B, B)) if self.loss_fn.paddable else None
+        params = jax.tree_util.tree_map(jnp.asarray, self.loss_fn.params((B, B)))
         return B, index, jnp.asarray(mask), params
 
     def _fns(self):
-        B = self._pad[0]
-        if self.loss_fn.paddable:
-            return _compiled(self.arch.h, B, self.loss_fn.fn)
-        return _compiled_unpadded(self.arch, self.loss_fn)
+        if self._pad is None:
+            return _compiled_unpadded(self.arch, self.loss_fn)
+        return _compiled(self.arch.h, self._pad[0], self.loss_fn.fn)
 
     def _args(self, theta):
-        B, index, mask, params = self._pad
         theta = np.asarray(theta, float)
         if theta.shape != (self.n_params,):
             raise ValueError(f"expected {self.n_params} parameters, got shape {theta.shape}")
-        if not self.loss_fn.paddable:
+        if self._pad is None:
             return (jnp.asarray(theta),)
+        B, index, mask, params = self._pad
         p = np.zeros(self.arch.h * B * B)
         p[index] = theta
-        return jnp.asarray(p), mask, jax.tree_util.tree_map(jnp.asarray, params)
+        return jnp.asarray(p), mask, params
 
     # ---- float64 ---------------------------------------------------------------------------------------
     def layers(self, theta) -> list[np.ndarray]:
@@ -303,12 +305,12 @@ class LinearProblem:
 
     def grad(self, theta) -> np.ndarray:
         g = np.asarray(self._fns()["grad"](*self._args(theta)))
-        return g[self._pad[1]] if self.loss_fn.paddable else g
+        return g if self._pad is None else g[self._pad[1]]
 
     def hessian(self, theta) -> np.ndarray:
         """Dense symmetrised Hessian of L (float64)."""
         H = np.asarray(self._fns()["hessian"](*self._args(theta)))
-        if self.loss_fn.paddable:
+        if self._pad is not None:
             idx = self._pad[1]
             H = H[np.ix_(idx, idx)]
         return 0.5 * (H + H.T)
