@@ -247,14 +247,12 @@ class QuadraticLoss(Loss):
 
 # ---- entrywise losses -----------------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
-class WeightedQuadraticLoss(Loss):
-    """ell(W) = sum_pq lambda_pq (W_pq - U_pq)^2, lambda > 0 (Frobenius-quadratic iff lambda is constant)."""
+class _EntrywiseLoss(Loss):
+    """ell(W) = sum_pq lambda_pq phi(W_pq - U_pq) (+ a subclass's extra terms), lambda > 0: a target U and
+    positive weights of one shape, zero-padded together (phi(0) = 0 makes the padding exact)."""
 
     U: np.ndarray = field(repr=False)
     lam: np.ndarray = field(repr=False)
-    name = "weighted quadratic sum lambda (W - U)^2"
-    polynomial = True
-    fn = staticmethod(_entrywise_quadratic)
 
     def __post_init__(self):
         U, lam = np.atleast_2d(np.asarray(self.U, float)), np.atleast_2d(np.asarray(self.lam, float))
@@ -266,10 +264,6 @@ class WeightedQuadraticLoss(Loss):
         object.__setattr__(self, "lam", lam)
 
     @property
-    def frobenius_quadratic(self) -> bool:  # type: ignore[override]
-        return bool(np.all(self.lam == self.lam.flat[0]))
-
-    @property
     def shape(self):
         return self.U.shape
 
@@ -277,6 +271,25 @@ class WeightedQuadraticLoss(Loss):
         if shape is None:
             return {"U": self.U, "lam": self.lam}
         return {"U": _pad(self.U, shape), "lam": _pad(self.lam, shape)}
+
+    def to_dict(self):
+        return {"type": type(self).__name__, "U": self.U.tolist(), "lam": self.lam.tolist()}
+
+    def describe(self):
+        return f"{self.name}\n  U = {_fmt(self.U)}\n  lambda = {_fmt(self.lam)}"
+
+
+@dataclass(frozen=True, eq=False)
+class WeightedQuadraticLoss(_EntrywiseLoss):
+    """ell(W) = sum_pq lambda_pq (W_pq - U_pq)^2, lambda > 0 (Frobenius-quadratic iff lambda is constant)."""
+
+    name = "weighted quadratic sum lambda (W - U)^2"
+    polynomial = True
+    fn = staticmethod(_entrywise_quadratic)
+
+    @property
+    def frobenius_quadratic(self) -> bool:  # type: ignore[override]
+        return bool(np.all(self.lam == self.lam.flat[0]))
 
     @cached_property
     def _exact(self):
@@ -301,43 +314,28 @@ class WeightedQuadraticLoss(Loss):
     def minimum(self):
         return 0.0, self.U.copy()
 
-    def to_dict(self):
-        return {"type": "WeightedQuadraticLoss", "U": self.U.tolist(), "lam": self.lam.tolist()}
-
-    def describe(self):
-        return f"{self.name}\n  U = {_fmt(self.U)}\n  lambda = {_fmt(self.lam)}"
-
 
 @dataclass(frozen=True, eq=False)
-class LogCoshLoss(Loss):
+class LogCoshLoss(_EntrywiseLoss):
     """ell(W) = sum_pq lambda_pq log cosh(W_pq - U_pq) + reg ||W||^2: smooth, convex, not polynomial."""
 
-    U: np.ndarray = field(repr=False)
-    lam: np.ndarray = field(repr=False)
     reg: float = 0.0
     name = "logcosh sum lambda log cosh(W - U) + reg ||W||^2"
     fn = staticmethod(_logcosh)
 
     def __post_init__(self):
-        U, lam = np.atleast_2d(np.asarray(self.U, float)), np.atleast_2d(np.asarray(self.lam, float))
-        if U.shape != lam.shape or np.any(lam <= 0) or self.reg < 0:
-            raise ValueError("logcosh loss needs U and positive lambda of one shape and reg >= 0")
-        object.__setattr__(self, "U", U)
-        object.__setattr__(self, "lam", lam)
-
-    @property
-    def shape(self):
-        return self.U.shape
+        super().__post_init__()
+        if self.reg < 0:
+            raise ValueError(f"logcosh loss needs reg >= 0, got {self.reg}")
 
     def params(self, shape=None):
-        p = {"U": self.U, "lam": self.lam} if shape is None else {"U": _pad(self.U, shape), "lam": _pad(self.lam, shape)}
-        return {**p, "reg": np.float64(self.reg)}
+        return {**super().params(shape), "reg": np.float64(self.reg)}
 
     def to_dict(self):
-        return {"type": "LogCoshLoss", "U": self.U.tolist(), "lam": self.lam.tolist(), "reg": self.reg}
+        return {**super().to_dict(), "reg": self.reg}
 
     def describe(self):
-        return f"{self.name} (reg = {self.reg:g})\n  U = {_fmt(self.U)}\n  lambda = {_fmt(self.lam)}"
+        return super().describe().replace("\n", f" (reg = {self.reg:g})\n", 1)
 
 
 @dataclass(frozen=True, eq=False)
