@@ -200,6 +200,7 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
     result = ClaimResult.of(claim, "survived")
     found, minimised, phase = None, True, "search"
     enumerated = int(total * prof.enumerate_share)
+    phase_seed = _phase_seed(prof, seed)  # one seed for the enumeration and the search's second part
     head = min(max(3, total // 10), total - enumerated) if enumerated else total
 
     def random_phase(n: int, part: int):
@@ -212,7 +213,7 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
                 test = hyp_seed(seed)(test)
         else:
             test = prof.settings(claim.budget, database, seeded=True, max_examples=n)(test)
-            test = hyp_seed(_phase_seed(prof, seed) * 1_000_003 + 17)(test)
+            test = hyp_seed(phase_seed * 1_000_003 + 17)(test)
         test()
 
     try:
@@ -221,7 +222,7 @@ def run_claim(claim: Claim, profile: str | profiles_mod.Profile = "ci", *, seed:
         random_phase(head, 0)
         if enumerated:
             phase = "enumeration"
-            enumerate_small_scope(search_strategy, prop, stats, enumerated, _phase_seed(prof, seed))
+            enumerate_small_scope(search_strategy, prop, stats, enumerated, phase_seed)
             phase = "search"
             if total - head - stats.enumerated > 0:
                 random_phase(total - head - stats.enumerated, 1)
