@@ -9,8 +9,6 @@ are numpy object arrays of ``flint.fmpq``.
 """
 from __future__ import annotations
 
-from itertools import combinations
-
 import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -299,6 +297,3 @@ def fiber_points(draw, archs, entries: int = 2) -> LinearInstance:
     loss = WeightedQuadraticLoss(exact.to_float_array(exact.rational_matrix(W)), np.ones(W.shape))
     return LinearInstance(arch, loss, np.concatenate([M.ravel() for M in Ws]), {"source": "fiber", "rank": r})
 
-
-def all_subsets(m: int, e: int):
-    return [list(c) for c in combinations(range(m), e)]

@@ -26,6 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from harness import exact
+from harness.determinantal import dim_M
 from harness.evidence import jsonable
 from harness.instance import register_instance_type
 from harness.losses import Loss, loss_from_dict
@@ -82,7 +83,7 @@ class LinearArchitecture:
     @property
     def dim_M(self) -> int:
         """dim M_r = r (d_0 + d_h - r)."""
-        return self.r * (self.d_in + self.d_out - self.r)
+        return dim_M(self.r, self.d_out, self.d_in)
 
     @property
     def fiber_dim(self) -> int:
