@@ -7,13 +7,19 @@ positions (0 = the simplest value).  :class:`Enumerator` hands out configuration
    that no corner is always last), until a share of the budget is spent -- most false claims fail first at
    small sizes;
 2. **margin-guided**: every evaluated configuration has a score (its margin, oriented so that smaller is
-   closer to a finding).  Picks cycle through (a) a draw from the *elite distribution* -- per dimension,
-   the frequencies of its values among the best-scoring fifth of the configurations so far, smoothed (the
-   cross-entropy method: it learns "star points, one hidden layer, much wider than n" from the margins and
-   then samples the remaining dimensions, where the interaction that breaks a claim often hides), (b) the
-   next configuration of the subspace the elite agrees on (its confident dimensions fixed, the others
-   enumerated in increasing size), (c) a neighbour of the best configuration (one dimension moved one or two positions: local descent), and
-   (d) a uniformly random configuration, so that a plateau never traps the search.
+   closer to a finding).  Picks cycle through :attr:`Enumerator.ROTA`: (a) a draw from the *elite
+   distribution* -- per dimension, the frequencies of its values among the best-scoring fifth of the
+   configurations so far, smoothed (the cross-entropy method); (b) a uniform draw from the *strong
+   subspace*: dimensions fixed one at a time, each the one whose elite value best separates low margins from
+   high among the configurations that agree with those fixed before it (a greedy decision-tree split,
+   scored by the Mann-Whitney probability), the weakly separating dimensions left free -- a weak effect is
+   where a deceptive interaction hides ("d_0 = d_out >= 2 and n >= 3", each of which alone looks worse);
+   (c) a neighbour of the best configuration (one dimension moved one or two positions: local descent);
+   (d) the next configuration of the subspace the elite agrees on (its confident dimensions fixed, the
+   others enumerated in increasing size); and (e) a uniformly random configuration, so that a plateau never
+   traps the search.  Dimensions whose value has never changed a margin (*inert*: the activation under a
+   count-valued margin) are ignored by the guided picks, which would otherwise spend the budget on copies of
+   the best configuration.
 
 A configuration that agrees with an already generated instance on every dimension that instance read is
 skipped (it would generate the same discrete structure).  Dimensions first read on a conditional path (the
@@ -21,6 +27,7 @@ locus index only for locus points, ...) join the space when they are seen.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import random
@@ -58,6 +65,8 @@ class Enumerator:
     _frontier: list = field(default_factory=list)  # heap of (score, tie, config)
     _tie: int = 0
     scored: list = field(default_factory=list)  # (score, reads) of decided configurations
+    _strong_turns: int = 0
+    _ignore: frozenset = frozenset()  # inert dimensions, for the current pick
 
     def __post_init__(self):
         self._rng = random.Random(self.seed)
@@ -78,8 +87,33 @@ class Enumerator:
                 self._tie += 1
                 heapq.heappush(self._frontier, (score, self._tie, nb))
 
-    def covered(self, config: dict) -> bool:
-        return any(all(k in config and config[k] == v for k, v in reads.items()) for reads in self.visited)
+    def covered(self, config: dict, ignore: frozenset = frozenset()) -> bool:
+        """Some generated instance read exactly these values (dimensions in ``ignore`` aside)."""
+        return any(all(k in ignore or (k in config and config[k] == v) for k, v in reads.items())
+                   for reads in self.visited)
+
+    def inert(self, min_pairs: int = 2) -> frozenset:
+        """Dimensions whose value has not changed the margin: at least ``min_pairs`` pairs of scored
+        configurations that differ in that dimension alone, and every such pair scored the same (to 1e-12).
+        A count-valued margin (zero eigenvalues, a rank) is often blind to a dimension (the activation, an
+        optimiser); the guided picks below then treat configurations that differ only there as one, instead of
+        spending the budget on copies of the best configuration.  One pair with different scores makes the
+        dimension live again."""
+        out = set()
+        for name in self.values:
+            groups: dict = {}
+            for score, reads in self.scored:
+                if name in reads:
+                    rest = tuple(sorted((k, v) for k, v in reads.items() if k != name))
+                    groups.setdefault(rest, {}).setdefault(reads[name], score)
+            pairs, same = 0, True
+            for by_value in groups.values():
+                scores = list(by_value.values())
+                pairs += len(scores) - 1
+                same &= max(scores) - min(scores) <= 1e-12 * (1.0 + max(abs(x) for x in scores))
+            if pairs >= min_pairs and same:
+                out.add(name)
+        return frozenset(out)
 
     # ---- configurations --------------------------------------------------------------------------------
     @property
@@ -89,6 +123,11 @@ class Enumerator:
     def space_size(self) -> int:
         return math.prod(len(v) for v in self.values.values())
 
+    #: The margin-guided stage cycles through these picks; each returns None when it has nothing to offer, and
+    #: a random uncovered configuration is drawn instead.
+    ROTA = ("_elite_sample", "_strong_subspace_sample", "_best_neighbour", "_elite_enumeration",
+            "_strong_subspace_sample", "_random_uncovered")
+
     def next(self) -> dict | None:
         """The next configuration not yet covered, or None when the space is exhausted."""
         self.picks += 1
@@ -96,20 +135,11 @@ class Enumerator:
             config = self._next_small()
             if config is not None:
                 return config
-        turn = self.picks % 4
-        if turn == 0 and self.scored:
-            config = self._elite_sample()
-            if config is not None:
-                return config
-        if turn == 1 and self.scored:
-            config = self._elite_enumeration()
-            if config is not None:
-                return config
-        if turn == 2:
-            while self._frontier:
-                config = self._complete(heapq.heappop(self._frontier)[2])
-                if not self.covered(config):
-                    return config
+        pick = self.ROTA[self.picks % len(self.ROTA)]
+        self._ignore = self.inert() if pick != "_random_uncovered" else frozenset()
+        config = getattr(self, pick)() if self.scored else None
+        if config is not None:
+            return config
         return self._random_uncovered() or self._next_small()
 
     def _elite_counts(self, smoothing: float = 0.5) -> dict:
@@ -132,23 +162,83 @@ class Enumerator:
         confident.sort()
         while True:  # an exhausted subspace releases its least confident dimension
             fixed = {name: mode for _, name, mode in confident}
+            fixed.update({n: self._rng.choice(self.values[n]) for n in self._ignore if n not in fixed})
             free = sorted(n for n in self.values if n not in fixed)
             caps = [len(self.values[n]) for n in free]
             for size in range(sum(c - 1 for c in caps) + 1):
                 for idx in _compositions(size, caps):
                     config = {**fixed, **{n: self.values[n][i] for n, i in zip(free, idx)}}
-                    if not self.covered(config):
+                    if not self.covered(config, self._ignore):
                         return config
             if not confident:
                 return None
             confident.pop(0)
+
+    def effects(self, within: dict | None = None) -> list:
+        """Per dimension, how strongly its elite mode predicts a low margin among the scored configurations that
+        agree with ``within``: the Mann-Whitney probability that a configuration with the mode scores lower
+        than one without (ties count half).  Sorted strongest first as (probability, name, mode).  A dimension
+        on which the margins truly turn (the depth; then, at that depth, the point source) scores near 1; one
+        whose elite mode is an accident of the margin's scale (d_in = 1 because small inputs give small
+        bounds) scores near 1/2."""
+        within = within or {}
+        scored = [(s, r) for s, r in self.scored if all(r.get(k, v) == v for k, v in within.items())]
+        ranked = sorted(scored, key=lambda t: t[0])
+        elite = [r for _, r in ranked[:max(3, len(ranked) // 5)]]
+        out = []
+        for name, vals in self.values.items():
+            if name in self._ignore or name in within:
+                continue
+            c = [sum(1 for e in elite if e.get(name) == v) for v in vals]
+            if not sum(c):
+                continue
+            mode = vals[c.index(max(c))]
+            inside = [x for x, r in scored if r.get(name) == mode]
+            outside = sorted(x for x, r in scored if name in r and r[name] != mode)
+            if not inside or not outside:
+                continue
+            wins = sum(len(outside) - bisect.bisect_right(outside, x)
+                       + 0.5 * (bisect.bisect_right(outside, x) - bisect.bisect_left(outside, x)) for x in inside)
+            out.append((wins / (len(inside) * len(outside)), name, mode))
+        return sorted(out, reverse=True)
+
+    def strong_chain(self, strong: float = 0.75, min_points: int = 8) -> dict:
+        """Dimensions fixed one at a time, each the strongest effect (>= ``strong``) among the scored
+        configurations that agree with those fixed before it (a greedy decision-tree split on the margins),
+        while at least ``min_points`` configurations remain."""
+        fixed: dict = {}
+        while True:
+            if sum(1 for _, r in self.scored if all(r.get(k, v) == v for k, v in fixed.items())) < min_points:
+                return fixed
+            ranked = self.effects(fixed)
+            if not ranked or ranked[0][0] < strong:
+                return fixed
+            fixed[ranked[0][1]] = ranked[0][2]
+
+    def _strong_subspace_sample(self, tries: int = 200) -> dict | None:
+        """A uniformly random uncovered configuration of the subspace where the first k dimensions of
+        :meth:`strong_chain` sit at their modes, k cycling 1, 2, 3 (or as many as the chain has): the dimensions
+        whose effect is weak stay free, because a weak effect is where an interaction (the needle that every
+        one-step move scores as worse) hides; sampling them uniformly, not in size order, reaches every part of
+        the subspace at the same rate."""
+        chain = list(self.strong_chain().items())
+        if not chain:
+            return None
+        self._strong_turns += 1
+        k = 1 + self._strong_turns % min(3, len(chain))
+        fixed = dict(chain[:k])
+        for _ in range(tries):
+            config = {name: fixed.get(name, self._rng.choice(vals)) for name, vals in self.values.items()}
+            if not self.covered(config, self._ignore):
+                return config
+        return None
 
     def _elite_sample(self, tries: int = 50) -> dict | None:
         """A configuration drawn from the per-dimension value frequencies of the best-scoring fifth."""
         weights = self._elite_counts()
         for _ in range(tries):
             config = {name: self._rng.choices(vals, weights[name])[0] for name, vals in self.values.items()}
-            if not self.covered(config):
+            if not self.covered(config, self._ignore):
                 return config
         return None
 
@@ -174,6 +264,14 @@ class Enumerator:
             rng.shuffle(level)
             self._queue = [dict(zip(names, (self.values[n][i] for n, i in zip(names, idx)))) for idx in level][::-1]
             self._size += 1
+
+    def _best_neighbour(self) -> dict | None:
+        """The best-scored configuration's nearest uncovered neighbour (one dimension moved one or two places)."""
+        while self._frontier:
+            config = self._complete(heapq.heappop(self._frontier)[2])
+            if not self.covered(config, self._ignore):
+                return config
+        return None
 
     def _neighbours(self, reads: dict) -> list[dict]:
         out = []

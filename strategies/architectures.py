@@ -22,16 +22,18 @@ def architectures(draw, depth=st.integers(1, 4), width=st.integers(1, 5), d_in=s
         raise ValueError(f"unknown regime {regime!r}; choose from {REGIMES}")
     if regime != "any" and n is None:
         raise ValueError(f"regime {regime!r} needs the number of samples n")
+    if regime == "narrow" and n < 3:
+        raise ValueError("regime 'narrow' needs n >= 3")
     H = draw_dimension(draw, "depth", depth)
-    hidden = [draw_dimension(draw, "width", width) for _ in range(H)]
+    # only the widths a regime keeps are drawn, so a dimension is read only where it shapes the instance
+    free = H if regime == "any" else 0 if regime == "wide" else H - 1
+    hidden = [draw_dimension(draw, "width", width) for _ in range(free)]
     if regime == "very_wide":
-        hidden[-1] = n + int(strict) + draw_dimension(draw, "extra width", extra)
+        hidden.append(n + int(strict) + draw_dimension(draw, "extra width", extra))
     elif regime == "wide":
         hidden = [n + 1 + draw_dimension(draw, "extra width", extra) for _ in range(H)]
     elif regime == "narrow":
-        if n < 3:
-            raise ValueError("regime 'narrow' needs n >= 3")
-        hidden[-1] = draw_dimension(draw, "narrow width", st.integers(1, n - 2))
+        hidden.append(draw_dimension(draw, "narrow width", st.integers(1, n - 2)))
     di = draw_dimension(draw, "d_in", d_in)
     do = draw_dimension(draw, "d_out", d_out)
     return Architecture(di, tuple(hidden), do)
