@@ -128,3 +128,70 @@ def test_tiebreak_never_changes_an_integer_verdict():
 
     with pytest.raises(ValueError, match="integer"):
         Evidence.at_least(2.5, 2, "c", tiebreak=0.5)
+
+
+def test_inert_dimensions_are_those_whose_value_never_changed_a_margin():
+    e = Enumerator(seed=0, small_scope=0)
+    vals = {"x": (0, 1, 2), "act": ("tanh", "erf")}
+    for x in (0, 1, 2):
+        for act in ("tanh", "erf"):
+            e.learn(vals, {"x": x, "act": act}, score=float(x))
+    assert e.inert() == {"act"}
+    e.learn(vals, {"x": 0, "act": "sin"}, score=5.0)  # one pair that differs makes it live again
+    assert e.inert() == set()
+
+
+def test_covered_ignores_inert_dimensions_on_request():
+    e = Enumerator()
+    e.learn({"x": (0, 1), "act": ("a", "b")}, {"x": 1, "act": "a"})
+    assert not e.covered({"x": 1, "act": "b"}) and e.covered({"x": 1, "act": "b"}, frozenset({"act"}))
+
+
+def _deceptive_margin(config: dict) -> float:
+    """a = 0 is the region of low margins (a strong, honest effect).  Inside it, each of b, c, d alone looks
+    better at 0 (a weak, deceptive effect), but the claim breaks only where b = c >= 2 and d >= 2 together.
+    The activation never changes the margin."""
+    a, b, c, d = (config[k] for k in "abcd")
+    if a:
+        return 10.0 + a + b + c
+    if b == c >= 2 and d >= 2:
+        return -1.0
+    return 1.0 + 0.1 * (b + c + d)
+
+
+def _enumerate_offline(seed: int, budget: int = 100) -> int | None:
+    """Drive an Enumerator on _deceptive_margin alone; the pick at which it first finds a violation."""
+    values = {"a": tuple(range(6)), "b": tuple(range(4)), "c": tuple(range(4)), "d": tuple(range(4)),
+              "act": ("tanh", "erf", "sin", "softplus")}
+    e = Enumerator(seed=seed, small_scope=budget // 3)
+    config = {k: v[0] for k, v in values.items()}
+    for i in range(budget):
+        score = _deceptive_margin(config)
+        if score < 0:
+            return i
+        e.learn(values, config, score)
+        config = e.next()
+    return None
+
+
+def test_strong_chain_fixes_the_honest_effect_first():
+    e = Enumerator(seed=1, small_scope=0)
+    values = {"a": tuple(range(6)), "b": tuple(range(4)), "c": tuple(range(4)), "d": tuple(range(4))}
+    import random
+
+    rng = random.Random(0)
+    for _ in range(60):
+        config = {k: rng.choice(v) for k, v in values.items()}
+        if _deceptive_margin(config) >= 0:
+            e.learn(values, config, _deceptive_margin(config))
+    assert list(e.strong_chain().items())[0] == ("a", 0)
+    strongest, name, _ = e.effects()[0]
+    assert name == "a" and strongest > max(p for p, n, _ in e.effects() if n != "a")
+
+
+def test_guided_picks_find_a_deceptive_interaction():
+    """Three dimensions must move together, away from where each alone scores best: the strong-subspace
+    picks find it within 150 picks in every one of 10 seeds (the picks before them found it in none of the
+    10 within 100: per-dimension statistics and one-step moves all lead to b = c = d = 0)."""
+    found = [_enumerate_offline(seed, budget=150) for seed in range(10)]
+    assert all(f is not None for f in found), found
