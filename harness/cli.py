@@ -6,6 +6,8 @@
     landscape-audit list [--claims GLOB] [--file ...]
     landscape-audit show ID [--file ...]
     landscape-audit replay FILE [--file ...]
+    landscape-audit reproduce [ID[,GLOB]] [--profile ci|default|thorough] [--seed S] [--out DIR]
+                              [--workers N | --scheduler ADDRESS] [--list]
 
 Exit codes: 0 everything went as the catalogue expects (or the finding replayed); 1 a claim expected to hold
 was falsified (``replay``: the finding did not reproduce); 2 a usage error (unknown claim id or profile,
@@ -65,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also load the claims defined in this Python file (repeatable); without --claims, "
                             "only that file's claims are used")
 
+    def add_engine(p, what):
+        engine = p.add_mutually_exclusive_group()
+        engine.add_argument("--workers", type=int, metavar="N",
+                            help=f"run the {what} on a Dask LocalCluster of N single-threaded worker processes")
+        engine.add_argument("--scheduler", metavar="ADDRESS",
+                            help=f"run the {what} on an existing Dask cluster (e.g. tcp://host:8786, started by "
+                                 "dask-jobqueue on SLURM)")
+
     run = sub.add_parser("run", help="run claims and write the audit report")
     run.add_argument("--claims", metavar="GLOB[,GLOB]", help="claim ids or globs, comma-separated "
                                                                "(default: every claim)")
@@ -77,12 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also run each claim with one hypothesis violated at a time")
     add_file(run)
     run.add_argument("--quiet", "-q", action="store_true", help="no progress display")
-    engine = run.add_mutually_exclusive_group()
-    engine.add_argument("--workers", type=int, metavar="N",
-                        help="run the work units on a Dask LocalCluster of N single-threaded worker processes")
-    engine.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run the work units on an existing Dask cluster (e.g. tcp://host:8786, started by "
-                             "dask-jobqueue on SLURM)")
+    add_engine(run, "work units")
     run.add_argument("--resume", metavar="DIR",
                      help="finish the interrupted run in DIR: its claims, profile, seed and --ablate, skipping "
                           "the units whose results are in DIR")
@@ -101,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="grid size: ci small, thorough the paper's grid (default: %(default)s)")
     repro.add_argument("--seed", type=int, help="random seed (default 0)")
     repro.add_argument("--out", default="audit-report", metavar="DIR", help="report folder (default: %(default)s)")
+    add_engine(repro, "grid cells")
     repro.add_argument("--list", action="store_true", help="list the reproductions")
 
     replay = sub.add_parser("replay", help="re-check a counterexample or witness file")
@@ -183,13 +189,18 @@ def _check_writable(folder: str) -> Path:
     return path
 
 
+def check_engine_options(args) -> None:
+    """``--workers N`` needs N >= 1: a usage error otherwise."""
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+
+
 def cmd_run(args) -> int:
     out, err = sys.stdout, sys.stderr
     from harness.distributed import EngineError
     from harness.runstate import ResumeError, RunState, check_catalogue
 
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    check_engine_options(args)
     resume = args.resume is not None
     if resume:
         if args.out is not None and Path(args.out).resolve() != Path(args.resume).resolve():
@@ -452,9 +463,12 @@ def _fmt(x) -> str:
 
 
 def cmd_reproduce(args) -> int:
-    """Run reproductions: per cell the fraction with its interval beside the reference, a table and a plot."""
-    from harness.reproductions import run_reproduction, select, write_reproduction
+    """Run reproductions: per cell the fraction with its interval beside the reference, a table and a plot; the
+    cells in this process, or as tasks on a Dask cluster (``--workers`` / ``--scheduler``)."""
+    from harness.distributed import EngineError
+    from harness.reproductions import select
 
+    check_engine_options(args)
     _load_catalogue()
     try:
         profiles_mod.get(args.profile)
@@ -467,15 +481,44 @@ def cmd_reproduce(args) -> int:
         return EXIT_OK
     out_dir = _check_writable(args.out)
     budget = profiles_mod.get(args.profile).claim_seconds
-    for r in reps:
-        print(f"{PROG}: reproducing {r.id} ({args.profile}) ...", file=sys.stderr)
-        result = run_reproduction(r, args.profile, args.seed, seconds=budget)
-        paths = write_reproduction(result, out_dir)
-        note = f", {result['not_run']} cells not run (time budget)" if result["not_run"] else ""
-        print(f"{r.id}: {len(result['cells']) - result['not_run']} cells in {result['seconds']:.1f} s, "
-              f"{result['agreeing']} of {result['compared']} agree with the reference{note}; {paths['markdown']}",
-              file=sys.stdout)
+    conn = None
+    try:
+        conn = _connect(args.workers, args.scheduler)
+        for r in reps:
+            _reproduce(r, args.profile, args.seed, budget, out_dir, conn)
+    except EngineError as e:
+        raise UsageError(str(e)) from None
+    finally:
+        if conn is not None:
+            conn.close()
     return EXIT_OK
+
+
+def _connect(workers: int | None, scheduler: str | None):
+    """A Dask connection for ``--workers`` / ``--scheduler``; None (run in this process) without either."""
+    from harness.distributed import DaskConnection
+
+    if workers is None and not scheduler:
+        return None
+    return DaskConnection(workers, scheduler)
+
+
+def _reproduce(rep, profile: str, seed, budget: float, out_dir: Path, conn) -> None:
+    """Run one reproduction (its cells on ``conn``'s cluster, or in this process), write its files, print a line."""
+    from harness.distributed import run_reproduction_on
+    from harness.reproductions import run_reproduction, write_reproduction
+
+    where = f", {conn.name}" if conn is not None else ""
+    print(f"{PROG}: reproducing {rep.id} ({profile}{where}) ...", file=sys.stderr)
+    if conn is None:
+        result = run_reproduction(rep, profile, seed, seconds=budget)
+    else:
+        result = run_reproduction_on(conn, rep, profile, seed, seconds=budget)
+    paths = write_reproduction(result, out_dir)
+    note = f", {result['not_run']} cells not run (time budget)" if result["not_run"] else ""
+    print(f"{rep.id}: {len(result['cells']) - result['not_run']} cells in {result['seconds']:.1f} s, "
+          f"{result['agreeing']} of {result['compared']} agree with the reference{note}; {paths['markdown']}",
+          file=sys.stdout)
 
 
 COMMANDS = {"run": cmd_run, "list": cmd_list, "show": cmd_show, "replay": cmd_replay, "reproduce": cmd_reproduce}

@@ -10,6 +10,10 @@ the client, which writes findings and records.  A worker killed mid-unit: the sc
 elsewhere.  Workers must run the same versions of the harness and of its numerical stack as the client
 (derandomised verdicts depend on them): :func:`check_versions` refuses a cluster that does not.
 
+A reproduction grid (:mod:`harness.reproductions`) runs the same way, a cell per task
+(:func:`run_reproduction_on`): the workers find the reproduction in their catalogue by id and compute the cell
+as :func:`harness.reproductions.run_cell` does in-process; the client assembles the result.
+
 Per-example wall-clock limits use SIGALRM, which only the main thread of a process can set; units on Dask
 workers run in a worker thread, so there only the claim's time budget (checked between examples) applies.
 """
@@ -112,14 +116,19 @@ def _worker_claim(claim_id: str, files):
     return registry[claim_id]
 
 
-def run_unit_task(unit: dict, ctx: dict) -> dict:
-    """What a Dask worker runs: one unit, from its description and the run's context."""
+def _check_worker_versions(versions: dict) -> None:
+    """Raise VersionMismatch on a worker whose versions differ from the client's ``versions`` (checked once)."""
     global _checked
     if not _checked:
-        diff = version_differences(ctx["versions"], local_versions())
+        diff = version_differences(versions, local_versions())
         if diff:
             raise VersionMismatch(f"worker at other versions: {', '.join(diff)}")
         _checked = True
+
+
+def run_unit_task(unit: dict, ctx: dict) -> dict:
+    """What a Dask worker runs: one unit, from its description and the run's context."""
+    _check_worker_versions(ctx["versions"])
     u = Unit.from_dict(unit)
     try:
         claim = _worker_claim(u.claim_id, ctx["files"])
@@ -131,6 +140,33 @@ def run_unit_task(unit: dict, ctx: dict) -> dict:
     if stage is None or not _writable(stage):
         stage = Path(tempfile.mkdtemp(prefix="landscape-audit-unit-"))
     return run_unit(u, claim, ctx["profile"], ctx["seed"], stage)
+
+
+class MissingReproduction(Exception):
+    pass
+
+
+def run_cell_task(rep_id: str, k: int, cell: dict, trials: int, seed: int, versions: dict) -> dict:
+    """What a Dask worker runs for a reproduction: cell ``k`` of ``rep_id`` (found in the worker's catalogue),
+    as :func:`harness.reproductions.run_cell` computes it in-process."""
+    from harness.reproductions import by_id, run_cell
+
+    _check_worker_versions(versions)
+    try:
+        rep = by_id(rep_id)
+    except KeyError:
+        raise MissingReproduction(f"the worker's catalogue has no reproduction {rep_id!r}") from None
+    return run_cell(rep, k, cell, trials, seed)
+
+
+def cluster_error(exc: BaseException) -> EngineError | None:
+    """The usage error behind a task's exception when the cluster itself is unusable (workers at other versions,
+    without the harness, or with another catalogue); None for an exception of the task's own."""
+    if isinstance(exc, VersionMismatch) or type(exc).__name__ in ("VersionMismatch", "MissingReproduction"):
+        return EngineError(str(exc))
+    if isinstance(exc, ModuleNotFoundError) and "harness" in str(exc):
+        return EngineError(f"a worker does not have landscape-audit installed: {exc}")
+    return None
 
 
 def _writable(path: Path) -> bool:
@@ -184,18 +220,17 @@ class InProcessEngine:
         pass
 
 
-class DaskEngine:
-    """Runs the units on a Dask cluster: a new LocalCluster of ``workers`` processes, or ``scheduler``'s."""
+class DaskConnection:
+    """A client of a Dask cluster whose workers run this client's versions: a new LocalCluster of ``workers``
+    single-threaded processes, or the cluster of ``scheduler``.  Raises EngineError when it cannot be used."""
 
-    def __init__(self, prof, seed, files, stage_root: Path, workers: int | None = None,
-                 scheduler: str | None = None, versions: dict | None = None):
+    def __init__(self, workers: int | None = None, scheduler: str | None = None, versions: dict | None = None):
         try:
-            from distributed import Client, LocalCluster, as_completed
+            from distributed import Client, LocalCluster
         except ImportError as e:  # pragma: no cover (a dependency)
             raise EngineError(f"Dask distributed is not installed: {e}") from None
         self.cluster = None
         self.versions = versions or local_versions()
-        self.token = uuid.uuid4().hex[:8]
         try:
             if scheduler:
                 self.name = f"Dask scheduler {scheduler}"
@@ -223,6 +258,35 @@ class DaskEngine:
         except BaseException:
             self.close()
             raise
+
+    def worker_pids(self) -> dict:
+        """The process id of every worker, by worker address."""
+        return self.client.run(os.getpid)
+
+    def close(self) -> None:
+        """Close the client, and the LocalCluster if this connection started it."""
+        client = getattr(self, "client", None)
+        if client is not None:
+            try:
+                client.close(timeout=10)
+            except Exception:
+                pass
+        if self.cluster is not None:
+            try:
+                self.cluster.close(timeout=20)
+            except Exception:
+                pass
+
+
+class DaskEngine(DaskConnection):
+    """Runs the units on a Dask cluster: a new LocalCluster of ``workers`` processes, or ``scheduler``'s."""
+
+    def __init__(self, prof, seed, files, stage_root: Path, workers: int | None = None,
+                 scheduler: str | None = None, versions: dict | None = None):
+        from distributed import as_completed
+
+        super().__init__(workers, scheduler, versions)
+        self.token = uuid.uuid4().hex[:8]
         self.ctx = {"profile": prof, "seed": seed, "files": [str(f) for f in files],
                     "stage": str(stage_root), "stage_names": {}, "versions": self.versions}
         self._as_completed = as_completed(loop=self.client.loop)
@@ -259,10 +323,9 @@ class DaskEngine:
                 continue
             if fut.status == "error":
                 exc = fut.exception()
-                if isinstance(exc, VersionMismatch) or type(exc).__name__ == "VersionMismatch":
-                    raise EngineError(str(exc))
-                if isinstance(exc, ModuleNotFoundError) and "harness" in str(exc):
-                    raise EngineError(f"a worker does not have landscape-audit installed: {exc}")
+                unusable = cluster_error(exc)
+                if unusable is not None:
+                    raise unusable
                 payload = error_payload(f"the unit failed on the cluster: {type(exc).__name__}: {exc}")
             elif fut.status == "cancelled":
                 payload = error_payload("the unit was cancelled on the cluster")
@@ -272,26 +335,57 @@ class DaskEngine:
             return unit, payload
         return None
 
-    def worker_pids(self) -> dict:
-        return self.client.run(os.getpid)
-
     def close(self) -> None:
         for _, fut in getattr(self, "_futures", {}).values():
             try:
                 fut.cancel()
             except Exception:
                 pass
-        client = getattr(self, "client", None)
-        if client is not None:
-            try:
-                client.close(timeout=10)
-            except Exception:
+        super().close()
+
+
+# ---- reproductions: a cell per task ----------------------------------------------------------------------
+
+def run_reproduction_on(conn: DaskConnection, rep, profile: str = "ci", seed: int | None = None,
+                        seconds: float = 600.0) -> dict:
+    """:func:`harness.reproductions.run_reproduction` with each cell a task on ``conn``'s cluster (same seed, same
+    cells' successes).  The cells not finished after ``seconds`` are cancelled and listed as not run."""
+    import time
+
+    from distributed import as_completed
+
+    from harness.reproductions import assemble, plan
+    from harness.units import safe_key
+
+    grid, trials, seed = plan(rep, profile, seed)
+    started = time.monotonic()
+    token = uuid.uuid4().hex[:8]  # keys of their own: the cells of an earlier call may be cancelled
+    futures = [conn.client.submit(run_cell_task, rep.id, k, cell, trials, seed, conn.versions, pure=False,
+                                  key=f"cell-{safe_key(rep.id)}-{k}-{token}", priority=-k)
+               for k, cell in enumerate(grid)]
+    try:
+        try:
+            for _ in as_completed(futures, loop=conn.client.loop, timeout=max(seconds, 0.0)):
                 pass
-        if self.cluster is not None:
-            try:
-                self.cluster.close(timeout=20)
-            except Exception:
-                pass
+        except TimeoutError:
+            pass
+        cells = [_cell_entry(fut, cell) for fut, cell in zip(futures, grid)]
+    finally:
+        conn.client.cancel(futures)  # the unfinished cells, and the results already taken
+    return assemble(rep, profile, seed, trials, cells, time.monotonic() - started)
+
+
+def _cell_entry(fut, cell: dict) -> dict:
+    """A cell task's entry: its result, not run when it is unfinished, or its exception raised (EngineError when
+    the cluster is unusable)."""
+    from harness.reproductions import not_run
+
+    if fut.status not in ("finished", "error"):
+        return not_run(cell)
+    unusable = cluster_error(fut.exception()) if fut.status == "error" else None
+    if unusable is not None:
+        raise unusable
+    return fut.result()
 
 
 def _has_bokeh() -> bool:

@@ -10,6 +10,7 @@ import textwrap
 
 import pytest
 
+from _cli import run
 from harness import cli
 from harness.claims import registry
 
@@ -62,12 +63,6 @@ def claims_file(tmp_path_factory):
     # keep the global registry as the catalogue left it for other test modules
     for claim_id in cli._loaded_files.pop(path.resolve(), []):
         registry._claims.pop(claim_id, None)
-
-
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # ---- usage errors: exit 2, one line, no traceback --------------------------------------------------------

@@ -1,10 +1,10 @@
 """Audits as work units on Dask distributed: real LocalClusters (small, worker processes), no mocks.
 
-Same verdicts in-process and with two worker processes for the same seed; a worker killed mid-run; SIGTERM to
-the client then ``--resume``; a unit that raises stays an ``error`` verdict; bad input (``--workers 0``, an
-unreachable scheduler, workers at other versions, ``--resume`` on a folder without a run or with a run of
-another catalogue) is a one-line usage error with exit 2 that leaves the folder as it was.  The merge of shards
-is also checked on hand-made results.
+Same verdicts in-process and with two worker processes for the same seed, and the same cells of a reproduction
+grid; a worker killed mid-run; SIGTERM to the client then ``--resume``; a unit that raises stays an ``error``
+verdict; bad input (``--workers 0``, an unreachable scheduler, workers at other versions, ``--resume`` on a folder
+without a run or with a run of another catalogue) is a one-line usage error with exit 2 that leaves the folder as
+it was.  The merge of shards, and the assembly of a reproduction from its cells, are also checked in-process.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from _cli import run
 from harness import cli
 from harness.claims import registry
 
@@ -108,12 +109,6 @@ def slow_file(tmp_path_factory):
         registry._claims.pop(claim_id, None)
 
 
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def _report(folder) -> dict:
     return json.loads((Path(folder) / "report.json").read_text())
 
@@ -160,6 +155,76 @@ def test_two_workers_give_the_in_process_verdicts(capsys, toy_file, tmp_path):
     # proportion counts merged before the interval: the cell with eps = 0.002 is falsified (true rate 0.01)
     cells = {c["cell"]: c for c in by_id["disttest/prop"]["proportion"]["cells"]}
     assert cells["a=2, eps=0.002"]["verdict"] == "falsified" and cells["a=1"]["verdict"] == "survived"
+
+
+# ---- reproduction grids: a cell per task ---------------------------------------------------------------------
+
+#: The cheapest reproduction of the catalogue (12 cells, well under a second in ci).
+CHEAP_REPRODUCTION = "karhadkar2024/thm-10-table"
+
+
+def _timeless(cells) -> list:
+    """Cells of a reproduction without their timings."""
+    return [{k: v for k, v in c.items() if k != "seconds"} for c in cells]
+
+
+def _cells(folder) -> list:
+    """The cells of the cheap reproduction as written into ``folder``."""
+    path = Path(folder) / "reproductions" / "karhadkar2024__thm-10-table.json"
+    return _timeless(json.loads(path.read_text())["cells"])
+
+
+def _cells_of_seed(seed) -> list:
+    """The cells of the cheap reproduction run in this process."""
+    from harness.reproductions import by_id, run_reproduction
+
+    return _timeless(run_reproduction(by_id(CHEAP_REPRODUCTION), "ci", seed)["cells"])
+
+
+def test_reproduction_cells_on_two_workers_are_the_in_process_cells(capsys, tmp_path):
+    args = ["reproduce", CHEAP_REPRODUCTION, "--seed", "3"]
+    code_local, _, _ = run(capsys, *args, "--out", tmp_path / "local")
+    code_dask, out, err = run(capsys, *args, "--out", tmp_path / "dask", "--workers", "2")
+    assert code_local == code_dask == 0, err
+    assert "Dask LocalCluster (2 worker processes)" in err
+    local, dask = _cells(tmp_path / "local"), _cells(tmp_path / "dask")
+    assert local == dask and all(c["run"] for c in dask) and len(dask) == 12
+    assert [c["successes"] for c in dask] != [c["successes"] for c in _cells_of_seed(0)]  # the seed is used
+    for name in ("md", "png"):
+        assert (tmp_path / "dask" / "reproductions" / f"karhadkar2024__thm-10-table.{name}").stat().st_size > 0
+    assert "12 cells" in out and "agree with the reference" in out
+
+
+def test_reproduction_on_a_cluster_keeps_the_time_budget(tmp_path):
+    from harness.distributed import DaskConnection, run_reproduction_on
+    from harness.reproductions import by_id
+
+    rep = by_id(CHEAP_REPRODUCTION)
+    conn = DaskConnection(workers=1)
+    try:
+        late = run_reproduction_on(conn, rep, "ci", 3, seconds=-1)
+        done = run_reproduction_on(conn, rep, "ci", 3)  # the cells cancelled above do not stand in the way
+    finally:
+        conn.close()
+    assert late["not_run"] == 12 and late["cells"] == [{"cell": c, "run": False} for c in rep.grids["ci"]]
+    assert late["compared"] == late["agreeing"] == 0
+    assert done["not_run"] == 0
+    assert _timeless(done["cells"]) == _cells_of_seed(3)
+
+
+def test_assembled_cells_are_the_reproduction():
+    from harness.reproductions import assemble, by_id, not_run, plan, run_cell, run_reproduction
+
+    rep = by_id(CHEAP_REPRODUCTION)
+    grid, trials, seed = plan(rep, "ci", 5)
+    cells = [run_cell(rep, k, cell, trials, seed) for k, cell in enumerate(grid)]
+    whole = run_reproduction(rep, "ci", 5)
+    parts = assemble(rep, "ci", seed, trials, cells, whole["seconds"])
+    for c in cells + whole["cells"]:
+        c.pop("seconds")
+    assert parts == whole and whole["not_run"] == 0 and whole["compared"] == 12
+    late = run_reproduction(rep, "ci", 5, seconds=-1)  # past the budget before the first cell
+    assert late == assemble(rep, "ci", seed, trials, [not_run(c) for c in grid], late["seconds"])
 
 
 # ---- a worker killed during the run --------------------------------------------------------------------------
@@ -253,13 +318,20 @@ def _one_line(err):
     return lines[0]
 
 
-def test_workers_zero(capsys, toy_file, tmp_path):
-    code, _, err = run(capsys, "run", "--file", toy_file, "--workers", "0", "--out", tmp_path / "o")
+def _command(name, toy_file) -> list:
+    """The start of a command line: ``run`` of the toy claims, or ``reproduce`` of the cheapest reproduction."""
+    return ["run", "--file", toy_file] if name == "run" else ["reproduce", CHEAP_REPRODUCTION]
+
+
+@pytest.mark.parametrize("command", ["run", "reproduce"])
+def test_workers_zero(capsys, toy_file, tmp_path, command):
+    code, _, err = run(capsys, *_command(command, toy_file), "--workers", "0", "--out", tmp_path / "o")
     assert code == 2 and "--workers must be at least 1" in _one_line(err)
     assert not (tmp_path / "o").exists()
 
 
-def test_unreachable_scheduler(capsys, toy_file, tmp_path, monkeypatch):
+@pytest.mark.parametrize("command", ["run", "reproduce"])
+def test_unreachable_scheduler(capsys, toy_file, tmp_path, monkeypatch, command):
     from harness import distributed
 
     monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", 2)
@@ -268,10 +340,10 @@ def test_unreachable_scheduler(capsys, toy_file, tmp_path, monkeypatch):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    code, _, err = run(capsys, "run", "--file", toy_file, "--scheduler", f"tcp://127.0.0.1:{port}",
+    code, _, err = run(capsys, *_command(command, toy_file), "--scheduler", f"tcp://127.0.0.1:{port}",
                        "--out", tmp_path / "o")
     assert code == 2 and "cannot reach the Dask scheduler" in _one_line(err)
-    assert not (tmp_path / "o" / "report.json").exists()
+    assert not (tmp_path / "o" / "report.json").exists() and not (tmp_path / "o" / "reproductions").exists()
 
 
 def test_resume_of_a_folder_without_a_run(capsys, tmp_path):
