@@ -19,6 +19,7 @@ workers run in a worker thread, so there only the claim's time budget (checked b
 """
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import logging
@@ -26,6 +27,7 @@ import os
 import platform
 import tempfile
 import uuid
+import warnings
 from pathlib import Path
 
 from harness.units import Unit, error_payload, run_unit
@@ -139,7 +141,23 @@ def run_unit_task(unit: dict, ctx: dict) -> dict:
         stage = Path(ctx["stage"]) / ctx["stage_names"][u.key] if u.key in ctx.get("stage_names", {}) else None
     if stage is None or not _writable(stage):
         stage = Path(tempfile.mkdtemp(prefix="landscape-audit-unit-"))
-    return run_unit(u, claim, ctx["profile"], ctx["seed"], stage)
+    with _quiet_worker_random():
+        return run_unit(u, claim, ctx["profile"], ctx["seed"], stage)
+
+
+@contextlib.contextmanager
+def _quiet_worker_random():
+    """Hypothesis warns when the global ``random`` state changes while a strategy draws.  On a Dask worker the
+    worker's own event-loop thread uses ``random`` (retry jitter, heartbeats) at any moment, so the warning
+    fires on every unit without any strategy touching ``random`` (our strategies draw from Hypothesis and
+    seeded numpy generators only; the in-process run never shows it).  Silenced for the unit's duration
+    (task threads are single: ``nthreads=1``)."""
+    from hypothesis.errors import HypothesisDeprecationWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Do not use the `random` module inside strategies",
+                                category=HypothesisDeprecationWarning)
+        yield
 
 
 class MissingReproduction(Exception):
