@@ -604,17 +604,29 @@ def lem_5_8_sharp(inst) -> Evidence:
        hypotheses=[_very_wide(), _rank_phi_n(), Assumption("L(w) > 0", lambda i: i.problem.loss(i.theta) > 0)],
        strategy=_wide_random())
 def cor_5_9(inst) -> Evidence:
-    """Corollary 5.9: q(t) = L(w', u + t(u* - u)) is quadratic with q(1) = q'(1) = 0, so q(t) = (1-t)^2 q(0)."""
-    return _segment_to_minimum(inst)
+    """Corollary 5.9: q(t) = L(w', u + t(u* - u)) is quadratic with q(1) = q'(1) = 0, so q(t) = (1-t)^2 q(0);
+    with the backward-error check of U* (q(1) = 0 as far as float64 can tell) that the segment's tolerance uses."""
+    return Evidence.all_of(_segment_to_minimum(inst), _fiber_minimum_evidence(inst))
 
 
 def _segment_to_minimum(inst) -> Evidence:
+    """L(gamma(t)) = (1 - t)^2 L(w) on the segment to the fiber minimiser U*, and strictly decreasing.
+
+    The residuals are affine in the last layer, so L(gamma(t)) = ||(1-t) R_0 + t R_*||^2 exactly: the
+    identity says R_* = 0 (U* is a global minimum on the fiber), and with the computed U* it can hold only up
+    to 2t(1-t)<R_0, R_*> + t^2 ||R_*||^2.  The relative deviation allowed is therefore 1e-10 (evaluation) +
+    2 ||R_*|| / sqrt(L(w)) + ||R_*||^2 / L(w) with the *measured* residual R_* of U*; whether R_* is as small
+    as a float64 least-squares solve promises is :func:`_fiber_minimum_evidence`'s conditioning-aware check,
+    which every claim using this segment also applies.  (A nearly rank-deficient Phi~ -- hidden widths 1, 1,
+    then n -- leaves R_* near 1e-9 and broke a fixed 1e-10 in the thorough profile.)"""
     U0, U1 = _last_layer(inst), _fiber_minimiser(inst)
     L0 = inst.problem.loss(inst.theta)
     ts = np.linspace(0.0, 1.0, 7)
     Ls = np.array([inst.problem.loss(_with_last_layer(inst, U0 + t * (U1 - U0))) for t in ts])
     err = np.max(np.abs(Ls - (1 - ts) ** 2 * L0)) / L0
-    return Evidence.all_of(Evidence.within(err, 1e-10, "max |L(gamma(t)) - (1-t)^2 L(w)| / L(w)"),
+    r = float(np.linalg.norm(inst.problem.residuals(_with_last_layer(inst, U1))))
+    tol = 1e-10 + 2.0 * r / np.sqrt(L0) + r * r / L0
+    return Evidence.all_of(Evidence.within(err, tol, "max |L(gamma(t)) - (1-t)^2 L(w)| / L(w)", residual_at_U=r),
                            Evidence(0.0 if np.all(np.diff(Ls) < 0) else -1.0, "strictly decreasing"))
 
 

@@ -121,8 +121,8 @@ def _quadratic_along_first_layer(inst) -> Evidence:
 
 
 def _cor_5_9_unguarded(inst) -> Evidence:
-    """Corollary 5.9's conclusion without 'rank Phi = n'."""
-    return C._segment_to_minimum(inst)
+    """Corollary 5.9's conclusion (the segment identity and the fiber minimum it ends at) without 'rank Phi = n'."""
+    return C.cor_5_9(inst)
 
 
 def _prop_5_13_singular(inst) -> Evidence:
@@ -367,3 +367,18 @@ def test_mutant_is_falsified(mutant, record_property):
     started = time.monotonic()
     falsify(mutant)
     record_property("seconds", round(time.monotonic() - started, 2))
+
+def test_cor_5_9_holds_at_an_ill_conditioned_fiber():
+    """Regression (thorough profile, seed 1): the segment identity is judged against the residual the computed
+    fiber minimiser actually has, which the backward-error check bounds; the instance satisfies every
+    hypothesis and the claim holds there."""
+    from harness.instance import instance_from_dict
+    from harness.runner import evaluate
+    from tests._regressions import COR_5_9_ILL_CONDITIONED
+
+    from harness.claims import registry
+
+    claim = registry["cooper2020/cor-5.9"]
+    inst = instance_from_dict(COR_5_9_ILL_CONDITIONED)
+    assert not claim.violated_hypotheses(inst)
+    assert evaluate(claim, inst).margin >= 0
