@@ -465,3 +465,31 @@ def test_shard_seeds_depend_on_the_claim_and_shard_not_on_workers():
     assert len(seeds) == 4 and shard_seed(3, False, "a/b", 1, 4) == shard_seed(3, False, "a/b", 1, 4)
     assert shard_seed(None, False, "a/b", 1, 4) is None  # a random run stays random
     assert shard_seed(7, True, "a/b", 0, 1) == 7  # one shard: run_claim's own seeding
+
+
+def _readme_slurm_recipe() -> str:
+    """The README's SLURM recipe (the python block that builds the SLURMCluster), up to ``cluster.scale``."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "SLURMCluster" in b)
+    return block.split("cluster.scale")[0]
+
+
+def test_readme_slurm_recipe_builds_single_threaded_workers_in_the_virtualenv():
+    """The recipe as the README prints it: its sbatch script (dask-jobqueue builds it; nothing is submitted)
+    activates the project's virtualenv, shares the JAX cache, and starts one single-threaded worker process per
+    job -- what the harness needs (a unit's example time limit and derandomised runs assume one thread)."""
+    pytest.importorskip("dask_jobqueue", reason="the [test] extra installs dask-jobqueue")
+    ns: dict = {}
+    exec(_readme_slurm_recipe(), ns)
+    cluster = ns["cluster"]
+    try:
+        script = cluster.job_script()
+    finally:
+        cluster.close()
+    assert "#SBATCH" in script and "-t 04:00:00" in script
+    assert "source /path/to/landscape-audit/.venv/bin/activate" in script
+    assert "LANDSCAPE_AUDIT_JAX_CACHE" in script
+    assert "--nthreads 1" in script and ("--nworkers" not in script or "--nworkers 1" in script)
