@@ -44,13 +44,15 @@ def speedup(claims, profile, seed, workers_list) -> dict:
             run = run_audit(claims, profile, seed=seed, out_dir=Path(d), workers=w)
             wall = time.monotonic() - t0
             runs[w] = {"seconds": wall, "units": _units(Path(d)), "verdicts": _verdicts(run),
-                       "unit_seconds": sum(r.seconds for r in run.results)}
+                       "unit_seconds": sum(r.seconds for r in run.results),
+                       "not_as_expected": {r.claim_id: r.verdict for r in run.results if not r.as_expected}}
         print(f"  {w} worker{'s' if w != 1 else ''}: {wall:.1f} s, {runs[w]['units']} units", flush=True)
     base = workers_list[0]
     out = {"claims": len(claims), "profile": profile, "seed": seed, "runs": {}}
     for w, r in runs.items():
         out["runs"][str(w)] = {"seconds": round(r["seconds"], 2), "units": r["units"],
-                               "speedup_vs_%d" % base: round(runs[base]["seconds"] / r["seconds"], 3)}
+                               "speedup_vs_%d" % base: round(runs[base]["seconds"] / r["seconds"], 3),
+                               "not_as_expected": r["not_as_expected"]}
     same = all(r["verdicts"] == runs[base]["verdicts"] for r in runs.values())
     out["same_verdicts_and_examples"] = same
     if not same:
