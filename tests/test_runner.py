@@ -236,3 +236,50 @@ def test_explicit_example_finding_is_not_called_minimised():
     assert r.verdict == "falsified"
     assert r.finding.instance["repr"] == "999" and not r.finding.minimised
     assert "explicit example" in r.message
+
+
+def test_time_limit_interrupts_a_check_off_the_main_thread():
+    """Dask workers run tasks in a thread, where SIGALRM cannot reach: the limit still interrupts the block."""
+    import threading
+
+    from harness.timeouts import ExampleTimeout, time_limit
+
+    outcome = {}
+
+    def work():
+        try:
+            with time_limit(0.2):
+                while True:
+                    pass
+        except ExampleTimeout as e:
+            outcome["timeout"] = str(e)
+
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    t.join(30)
+    assert not t.is_alive() and outcome.get("timeout") == "example exceeded 0.2 s"
+
+
+def test_time_limit_off_the_main_thread_leaves_nothing_behind():
+    """A block that ends in time is not interrupted afterwards."""
+    import threading
+    import time as _time
+
+    from harness.timeouts import ExampleTimeout, time_limit
+
+    outcome = {"raised": False}
+
+    def work():
+        try:
+            with time_limit(0.05):
+                pass
+            _time.sleep(0.2)  # past the limit, outside the block
+            for _ in range(10**5):
+                pass
+        except ExampleTimeout:
+            outcome["raised"] = True
+
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    t.join(30)
+    assert not outcome["raised"]
