@@ -27,12 +27,13 @@ locus index only for locus points, ...) join the space when they are seen.
 """
 from __future__ import annotations
 
-import bisect
 import heapq
 import math
 import random
 from dataclasses import dataclass, field
 from typing import Iterator
+
+from scipy.stats import mannwhitneyu
 
 #: Levels of the small-scope stage larger than this are sampled, not listed.
 MAX_LEVEL = 5000
@@ -194,12 +195,12 @@ class Enumerator:
                 continue
             mode = vals[c.index(max(c))]
             inside = [x for x, r in scored if r.get(name) == mode]
-            outside = sorted(x for x, r in scored if name in r and r[name] != mode)
+            outside = [x for x, r in scored if name in r and r[name] != mode]
             if not inside or not outside:
                 continue
-            wins = sum(len(outside) - bisect.bisect_right(outside, x)
-                       + 0.5 * (bisect.bisect_right(outside, x) - bisect.bisect_left(outside, x)) for x in inside)
-            out.append((wins / (len(inside) * len(outside)), name, mode))
+            # U of (outside, inside) / (n m) = P(outside > inside) + P(tie) / 2
+            u = mannwhitneyu(outside, inside, method="asymptotic").statistic
+            out.append((float(u) / (len(inside) * len(outside)), name, mode))
         return sorted(out, reverse=True)
 
     def strong_chain(self, strong: float = 0.75, min_points: int = 8) -> dict:
