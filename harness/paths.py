@@ -28,6 +28,7 @@ import heapq
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.linalg
 from flint import fmpq, fmpq_poly
 
 from harness import exact
@@ -276,7 +277,15 @@ class ProofPath:
 
 
 def _greedy_independent(M, exact_: bool, tol: Tolerances | None = None) -> list[int]:
-    """Indices of a maximal set of independent rows of M, greedily from the top."""
+    """Indices of a maximal set of independent rows of M: exactly, greedily from the top; in float, the rows
+    that column-pivoted QR of M^T picks first (rank by the gap rule), so that the kept rows are well conditioned
+    and the coefficients re-expressing the others stay small -- a greedy pick can keep a row that adds only a
+    sliver of a direction (cond 1e6, coefficients 4e5, a phase-1 loss change of 4e-6 from rounding alone, found
+    by a thorough run of venturi2019/emp)."""
+    if not exact_:
+        r = numerical_rank(np.asarray(M, float), tol or GAP_RULE, "Psi rows").rank
+        piv = scipy.linalg.qr(np.asarray(M, float).T, pivoting=True, mode="r")[1]
+        return sorted(int(i) for i in piv[:r])
     keep = []
     rank = 0
     for i in range(M.shape[0]):

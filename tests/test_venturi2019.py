@@ -307,3 +307,16 @@ def test_below_the_width_bound_the_proof_path_is_inconclusive(check, inst):
     VBB-T8 ablation): the checks say the proof path does not apply instead of returning a negative margin."""
     with pytest.raises(Inconclusive, match="proof path does not apply"):
         check.check(inst)
+
+
+def test_emp_holds_where_a_greedy_row_pick_was_ill_conditioned():
+    """Regression (thorough profile, seed 2): with the independent neurons picked by pivoted QR, phase 1 keeps
+    the loss constant within its tolerance and the claim holds at this instance (its hypotheses hold)."""
+    from harness.claims import registry
+    from harness.runner import evaluate
+    from tests._regressions import EMP_ILL_CONDITIONED_ROWS
+
+    claim = registry["venturi2019/emp"]
+    inst = instance_from_dict(EMP_ILL_CONDITIONED_ROWS)
+    assert not claim.violated_hypotheses(inst)
+    assert evaluate(claim, inst).margin >= 0
