@@ -143,9 +143,14 @@ class Enumerator:
             return config
         return self._random_uncovered() or self._next_small()
 
-    def _elite_counts(self, smoothing: float = 0.5) -> dict:
-        """Per dimension, the smoothed counts of its values among the best-scoring fifth of the configurations."""
-        ranked = sorted(self.scored, key=lambda t: t[0])
+    def _agreeing(self, within: dict | None) -> list:
+        """The scored (score, reads) whose reads agree with ``within`` (a dimension not read agrees)."""
+        return [(s, r) for s, r in self.scored if all(r.get(k, v) == v for k, v in (within or {}).items())]
+
+    def _elite_counts(self, smoothing: float = 0.5, within: dict | None = None) -> dict:
+        """Per dimension, the smoothed counts of its values among the best-scoring fifth of the configurations
+        (of those agreeing with ``within``)."""
+        ranked = sorted(self._agreeing(within), key=lambda t: t[0])
         elite = [reads for _, reads in ranked[:max(3, len(ranked) // 5)]]
         return {name: [smoothing + sum(1 for e in elite if e.get(name) == v) for v in vals]
                 for name, vals in self.values.items()}
@@ -183,14 +188,13 @@ class Enumerator:
         whose elite mode is an accident of the margin's scale (d_in = 1 because small inputs give small
         bounds) scores near 1/2."""
         within = within or {}
-        scored = [(s, r) for s, r in self.scored if all(r.get(k, v) == v for k, v in within.items())]
-        ranked = sorted(scored, key=lambda t: t[0])
-        elite = [r for _, r in ranked[:max(3, len(ranked) // 5)]]
+        scored = self._agreeing(within)
+        counts = self._elite_counts(0.0, within)
         out = []
         for name, vals in self.values.items():
             if name in self._ignore or name in within:
                 continue
-            c = [sum(1 for e in elite if e.get(name) == v) for v in vals]
+            c = counts[name]
             if not sum(c):
                 continue
             mode = vals[c.index(max(c))]
@@ -209,7 +213,7 @@ class Enumerator:
         while at least ``min_points`` configurations remain."""
         fixed: dict = {}
         while True:
-            if sum(1 for _, r in self.scored if all(r.get(k, v) == v for k, v in fixed.items())) < min_points:
+            if len(self._agreeing(fixed)) < min_points:
                 return fixed
             ranked = self.effects(fixed)
             if not ranked or ranked[0][0] < strong:
