@@ -15,8 +15,10 @@ positions (0 = the simplest value).  :class:`Enumerator` hands out configuration
    scored by the Mann-Whitney probability), the weakly separating dimensions left free -- a weak effect is
    where a deceptive interaction hides ("d_0 = d_out >= 2 and n >= 3", each of which alone looks worse);
    (c) a neighbour of the best configuration (one dimension moved one or two positions: local descent);
-   (d) the next configuration of the subspace the elite agrees on (its confident dimensions fixed, the
-   others enumerated in increasing size); and (e) a uniformly random configuration, so that a plateau never
+   (d) a step of a *restarted* local descent (a walker started at a random configuration of the strong
+   subspace descends by first improvement and restarts when stuck: the best configuration's basin may be a
+   deceptive one that never reaches a violation, and walkers from elsewhere descend into other basins); and
+   (e) a uniformly random configuration, so that a plateau never
    traps the search.  Dimensions whose value has never changed a margin (*inert*: the activation under a
    count-valued margin) are ignored by the guided picks, which would otherwise spend the budget on copies of
    the best configuration.
@@ -68,6 +70,8 @@ class Enumerator:
     scored: list = field(default_factory=list)  # (score, reads) of decided configurations
     _strong_turns: int = 0
     _ignore: frozenset = frozenset()  # inert dimensions, for the current pick
+    _walker: tuple | None = None  # (score, config) of the restarted local descent
+    _walk_pending: dict | None = None
 
     def __post_init__(self):
         self._rng = random.Random(self.seed)
@@ -126,8 +130,8 @@ class Enumerator:
 
     #: The margin-guided stage cycles through these picks; each returns None when it has nothing to offer, and
     #: a random uncovered configuration is drawn instead.
-    ROTA = ("_elite_sample", "_strong_subspace_sample", "_best_neighbour", "_elite_enumeration",
-            "_strong_subspace_sample", "_random_uncovered")
+    ROTA = ("_elite_sample", "_strong_subspace_sample", "_best_neighbour", "_walk", "_strong_subspace_sample",
+            "_random_uncovered")
 
     def next(self) -> dict | None:
         """The next configuration not yet covered, or None when the space is exhausted."""
@@ -154,31 +158,6 @@ class Enumerator:
         elite = [reads for _, reads in ranked[:max(3, len(ranked) // 5)]]
         return {name: [smoothing + sum(1 for e in elite if e.get(name) == v) for v in vals]
                 for name, vals in self.values.items()}
-
-    def _elite_enumeration(self, share: float = 0.6) -> dict | None:
-        """Fix every dimension whose elite mode holds >= ``share`` of the elite (what the margins have learned)
-        and enumerate the others in increasing size: the needle that local moves cannot reach (every single
-        step away from the elite's mode looks worse) is found by covering the remaining small subspace."""
-        counts = self._elite_counts(smoothing=0.0)
-        confident = []  # (confidence, name, mode)
-        for name, c in counts.items():
-            total = sum(c)
-            if total and max(c) >= share * total:
-                confident.append((max(c) / total, name, self.values[name][c.index(max(c))]))
-        confident.sort()
-        while True:  # an exhausted subspace releases its least confident dimension
-            fixed = {name: mode for _, name, mode in confident}
-            fixed.update({n: self._rng.choice(self.values[n]) for n in self._ignore if n not in fixed})
-            free = sorted(n for n in self.values if n not in fixed)
-            caps = [len(self.values[n]) for n in free]
-            for size in range(sum(c - 1 for c in caps) + 1):
-                for idx in _compositions(size, caps):
-                    config = {**fixed, **{n: self.values[n][i] for n, i in zip(free, idx)}}
-                    if not self.covered(config, self._ignore):
-                        return config
-            if not confident:
-                return None
-            confident.pop(0)
 
     def effects(self, within: dict | None = None) -> list:
         """Per dimension, how strongly its elite mode predicts a low margin among the scored configurations that
@@ -236,6 +215,39 @@ class Enumerator:
             config = {name: fixed.get(name, self._rng.choice(vals)) for name, vals in self.values.items()}
             if not self.covered(config, self._ignore):
                 return config
+        return None
+
+    def _walk(self) -> dict | None:
+        """One step of a restarted local descent (first improvement): propose an uncovered neighbour of the
+        walker's configuration (one dimension moved one or two places); move there when it scored lower;
+        restart from a random configuration of the strong subspace when every neighbour is covered.  Unlike
+        :meth:`_best_neighbour`, which descends from the best configuration seen (the basin of a deceptive
+        elite), walkers restarted elsewhere descend into other basins."""
+        if self._walker is not None and self._walk_pending is not None:
+            score = self._score_of(self._walk_pending)
+            if score is not None and score < self._walker[0]:
+                self._walker = (score, self._walk_pending)
+        self._walk_pending = None
+        if self._walker is not None:
+            nbs = self._neighbours(self._walker[1])
+            self._rng.shuffle(nbs)
+            for nb in nbs:
+                config = self._complete(nb)
+                if not self.covered(config, self._ignore):
+                    self._walk_pending = config
+                    return config
+        start = self._strong_subspace_sample() or self._random_uncovered()
+        self._walker = None
+        if start is not None:
+            self._walk_pending = start
+            self._walker = (math.inf, start)
+        return start
+
+    def _score_of(self, config: dict) -> float | None:
+        """The score of the scored configuration generated from ``config`` (its reads agree), if any."""
+        for score, reads in reversed(self.scored):
+            if all(config.get(k) == v for k, v in reads.items()):
+                return score
         return None
 
     def _elite_sample(self, tries: int = 50) -> dict | None:

@@ -44,8 +44,10 @@ PROFILES = {
     p.name: p
     for p in [
         Profile("ci", max_examples=25, derandomize=True, claim_seconds=90, example_seconds=60, use_database=False),
+        # default: four fifths of the examples enumerated: the margin-guided picks need them for rare corners of
+        # large discrete spaces (benchmarks/README.md, power tables of 2026-11-25)
         Profile("default", max_examples=100, derandomize=False, claim_seconds=300, example_seconds=120,
-                use_database=True),
+                use_database=True, enumerate_share=0.8),
         Profile("thorough", max_examples=1000, derandomize=False, claim_seconds=1800, example_seconds=300,
                 use_database=True),
     ]
