@@ -133,3 +133,36 @@ def extreme_eigenvalues(problem, theta, k: int = 6, which: str = "SA") -> np.nda
     op = LinearOperator((N, N), matvec=lambda v: problem.hvp(theta, np.ravel(v)), dtype=float)
     vals = eigsh(op, k=k, which=which, return_eigenvectors=False, tol=1e-12, maxiter=20 * N)
     return np.sort(vals)
+
+
+def lstsq(A, B) -> np.ndarray:
+    """The least-squares solution X of A X = B (minimum norm when A is wide), as ``np.linalg.lstsq``.
+
+    Under :func:`harness.model.precise_backend` it is solved in mpmath at the backend's digits from the float64
+    entries of A and B (normal equations A A^T Y = B, X = A^T Y for a wide A; A^T A X = A^T B for a tall one),
+    then rounded: a check re-run for certification must not inherit the kappa(A) eps error of a float64 solve
+    (a "violation" made by that error would otherwise be certified).  Rank-deficient A (a singular normal
+    matrix) falls back to float64: its solution is not unique and the check decides what it needs."""
+    from harness.model import _BACKEND
+
+    A, B = np.asarray(A, float), np.asarray(B, float)
+    backend = _BACKEND.get()
+    if backend == "jax":
+        return np.linalg.lstsq(A, B, rcond=None)[0]
+    import mpmath as mp
+
+    vector = B.ndim == 1
+    B2 = B.reshape(len(B), -1)
+    with mp.workdps(backend[1]):
+        Am, Bm = mp.matrix(A.tolist()), mp.matrix(B2.tolist())
+        wide = A.shape[0] < A.shape[1]
+        N = Am * Am.T if wide else Am.T * Am
+        rhs = Bm if wide else Am.T * Bm
+        try:
+            Y = mp.lu_solve(N, rhs) if rhs.cols == 1 else mp.matrix(
+                [[v for v in mp.lu_solve(N, rhs.column(j))] for j in range(rhs.cols)]).T
+        except ZeroDivisionError:
+            return np.linalg.lstsq(A, B, rcond=None)[0]
+        X = Am.T * Y if wide else Y
+        out = np.array([[float(X[i, j]) for j in range(X.cols)] for i in range(X.rows)])
+    return out.ravel() if vector else out

@@ -382,3 +382,27 @@ def test_cor_5_9_holds_at_an_ill_conditioned_fiber():
     inst = instance_from_dict(COR_5_9_ILL_CONDITIONED)
     assert not claim.violated_hypotheses(inst)
     assert evaluate(claim, inst).margin >= 0
+
+
+def test_certification_recomputes_the_fiber_minimiser_in_high_precision():
+    """Regression: the segment identity of Corollary 5.9 with a fixed 1e-10 tolerance (the check before the fix)
+    fails at this ill-conditioned fiber (kappa(Phi~) = 7e6) only because the float64 least-squares U* carries
+    a residual of kappa eps.  The mpmath re-check used to reuse that float U* and certified the artefact; with
+    U* solved in mpmath (harness.numerics.lstsq) certification refutes it."""
+    from harness.certify import certify
+    from harness.claims import claim
+    from harness.instance import instance_from_dict
+    from tests._regressions import COR_5_9_ILL_CONDITIONED
+
+    def fixed_tolerance_segment(inst) -> Evidence:
+        U0, U1 = C._last_layer(inst), C._fiber_minimiser(inst)
+        L0 = inst.problem.loss(inst.theta)
+        ts = np.linspace(0.0, 1.0, 7)
+        Ls = np.array([inst.problem.loss(C._with_last_layer(inst, U0 + t * (U1 - U0))) for t in ts])
+        return Evidence.within(np.max(np.abs(Ls - (1 - ts) ** 2 * L0)) / L0, 1e-10, "segment, fixed tolerance")
+
+    c = claim("test/cor-5.9-fixed-tolerance", paper=C.COOPER2020, theorem="Corollary 5.9", statement="test",
+              strategy=st.nothing(), register=False)(fixed_tolerance_segment)
+    inst = instance_from_dict(COR_5_9_ILL_CONDITIONED)
+    assert c.check(inst).margin < 0  # the float64 artefact
+    assert certify(c, inst, "forall").status == "refuted"
