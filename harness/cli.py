@@ -484,14 +484,13 @@ def cmd_reproduce(args) -> int:
     conn = None
     try:
         conn = _connect(args.workers, args.scheduler)
-        for r in reps:
-            _reproduce(r, args.profile, args.seed, budget, out_dir, conn)
+        errors = sum(_reproduce(r, args.profile, args.seed, budget, out_dir, conn) for r in reps)
     except EngineError as e:
         raise UsageError(str(e)) from None
     finally:
         if conn is not None:
             conn.close()
-    return EXIT_OK
+    return EXIT_ERROR if errors else EXIT_OK
 
 
 def _connect(workers: int | None, scheduler: str | None):
@@ -503,8 +502,9 @@ def _connect(workers: int | None, scheduler: str | None):
     return DaskConnection(workers, scheduler)
 
 
-def _reproduce(rep, profile: str, seed, budget: float, out_dir: Path, conn) -> None:
-    """Run one reproduction (its cells on ``conn``'s cluster, or in this process), write its files, print a line."""
+def _reproduce(rep, profile: str, seed, budget: float, out_dir: Path, conn) -> int:
+    """Run one reproduction (its cells on ``conn``'s cluster, or in this process), write its files, print a line;
+    returns the number of cells that raised (each named on stderr)."""
     from harness.distributed import run_reproduction_on
     from harness.reproductions import run_reproduction, write_reproduction
 
@@ -516,9 +516,14 @@ def _reproduce(rep, profile: str, seed, budget: float, out_dir: Path, conn) -> N
         result = run_reproduction_on(conn, rep, profile, seed, seconds=budget)
     paths = write_reproduction(result, out_dir)
     note = f", {result['not_run']} cells not run (time budget)" if result["not_run"] else ""
-    print(f"{rep.id}: {len(result['cells']) - result['not_run']} cells in {result['seconds']:.1f} s, "
+    note += f", {result['errors']} cells raised" if result["errors"] else ""
+    run = len(result["cells"]) - result["not_run"] - result["errors"]
+    print(f"{rep.id}: {run} cells in {result['seconds']:.1f} s, "
           f"{result['agreeing']} of {result['compared']} agree with the reference{note}; {paths['markdown']}",
           file=sys.stdout)
+    for c in (c for c in result["cells"] if c.get("error")):
+        print(f"{PROG}: error: {rep.id} cell {c['cell']}: {' '.join(c['error'].split())}", file=sys.stderr)
+    return result["errors"]
 
 
 COMMANDS = {"run": cmd_run, "list": cmd_list, "show": cmd_show, "replay": cmd_replay, "reproduce": cmd_reproduce}

@@ -394,15 +394,18 @@ def run_reproduction_on(conn: DaskConnection, rep, profile: str = "ci", seed: in
 
 
 def _cell_entry(fut, cell: dict) -> dict:
-    """A cell task's entry: its result, not run when it is unfinished, or its exception raised (EngineError when
-    the cluster is unusable)."""
-    from harness.reproductions import not_run
+    """A cell task's entry: its result, not run when it is unfinished, the error entry when its computation
+    raised (EngineError raised when the cluster is unusable)."""
+    from harness.reproductions import failed, not_run
 
     if fut.status not in ("finished", "error"):
         return not_run(cell)
-    unusable = cluster_error(fut.exception()) if fut.status == "error" else None
-    if unusable is not None:
-        raise unusable
+    if fut.status == "error":
+        exc = fut.exception()
+        unusable = cluster_error(exc)
+        if unusable is not None:
+            raise unusable
+        return failed(cell, exc)
     return fut.result()
 
 

@@ -114,14 +114,29 @@ def not_run(cell: dict) -> dict:
     return {"cell": cell, "run": False}
 
 
+def failed(cell: dict, exc: BaseException) -> dict:
+    """The entry of a cell whose computation raised: the other cells go on, the report names the error (as a
+    claim that raises gets the verdict ``error``)."""
+    return {"cell": cell, "run": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def run_cell_or_error(rep: Reproduction, k: int, cell: dict, trials: int, seed: int) -> dict:
+    """:func:`run_cell`, or :func:`failed` when it raises."""
+    try:
+        return run_cell(rep, k, cell, trials, seed)
+    except Exception as e:  # noqa: BLE001 -- any failure of a cell's computation is reported, not raised
+        return failed(cell, e)
+
+
 def assemble(rep: Reproduction, profile: str, seed: int, trials: int, cells: list, seconds: float) -> dict:
     """The result of a reproduction from its cells' entries (:func:`run_cell` or :func:`not_run`, in grid order):
     the counts of cells run, compared with a reference and agreeing, with what the report needs to draw them."""
     done = [c for c in cells if c["run"]]
+    errors = [c for c in cells if c.get("error")]
     compared = [c for c in done if c["agrees"] is not None]
     return {"id": rep.id, "title": rep.title, "measure": rep.measure, "profile": profile, "seed": seed,
             "trials": trials, "level": LEVEL, "cells": cells, "seconds": seconds,
-            "not_run": len(cells) - len(done), "compared": len(compared),
+            "not_run": len(cells) - len(done) - len(errors), "errors": len(errors), "compared": len(compared),
             "agreeing": sum(1 for c in compared if c["agrees"]), "notes": rep.notes,
             "row": rep.row, "col": rep.col, "group": list(rep.group)}
 
@@ -135,7 +150,7 @@ def run_reproduction(rep: Reproduction, profile: str = "ci", seed: int | None = 
     cells = []
     for k, cell in enumerate(grid):
         late = time.monotonic() - started > seconds
-        cells.append(not_run(cell) if late else run_cell(rep, k, cell, trials, seed))
+        cells.append(not_run(cell) if late else run_cell_or_error(rep, k, cell, trials, seed))
     return assemble(rep, profile, seed, trials, cells, time.monotonic() - started)
 
 

@@ -112,6 +112,9 @@ def reproduction_markdown(result: dict, plot: str = "") -> str:
            "errors of the reference)"]
     if result["not_run"]:
         out.append(f"- **Not run:** {result['not_run']} cells did not fit the time budget")
+    for c in (c for c in result["cells"] if c.get("error")):
+        cell = ", ".join(f"{k} = {v}" for k, v in c["cell"].items())
+        out.append(f"- **Error** in the cell {md_text(cell)}: {md_text(c['error'])}")
     if result.get("notes"):
         out.append(f"- **Notes:** {md_text(result['notes'])}")
     out.append("")
@@ -128,7 +131,7 @@ def reproduction_markdown(result: dict, plot: str = "") -> str:
             for cv in cols_v:
                 c = next((x for x in cells if x["cell"][row] == rv and x["cell"][col] == cv), None)
                 if c is None or not c["run"]:
-                    line.append("" if c is None else "not run")
+                    line.append("" if c is None else "error" if c.get("error") else "not run")
                     continue
                 ref = "" if c["reference"] is None else f" (ref {c['reference']:.2f}{'' if c['agrees'] else ' !'})"
                 line.append(f"{c['estimate']:.2f} [{c['ci_low']:.2f}, {c['ci_high']:.2f}]{ref}")

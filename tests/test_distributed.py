@@ -227,6 +227,43 @@ def test_assembled_cells_are_the_reproduction():
     assert late == assemble(rep, "ci", seed, trials, [not_run(c) for c in grid], late["seconds"])
 
 
+def _half_broken(cell, trials, rng):
+    """Successes of a toy cell; the cell n = 2 raises."""
+    if cell["n"] == 2:
+        raise FloatingPointError("overflow in the toy cell")
+    return int(rng.integers(0, trials + 1))
+
+
+def test_a_cell_that_raises_is_an_error_entry_and_the_others_run(capsys, tmp_path, monkeypatch):
+    from harness import reproductions as R
+
+    rep = R.Reproduction("test/half-broken", "Toy grid", "a fraction", grids={"ci": [{"d1": 1, "n": k} for k in (1, 2, 3)]},
+                         trials={"ci": 10}, compute=_half_broken, key=("d1", "n"))
+    R.load_catalogue()
+    monkeypatch.setitem(R.REPRODUCTIONS, rep.id, rep)
+    code, out, err = run(capsys, "reproduce", rep.id, "--out", tmp_path)
+    assert code == 3, err  # EXIT_ERROR, as for a claim that raises
+    assert "2 cells" in out and "1 cells raised" in out
+    assert "cell {'d1': 1, 'n': 2}: FloatingPointError: overflow in the toy cell" in err
+    written = json.loads((tmp_path / "reproductions" / "test__half-broken.json").read_text())
+    assert written["errors"] == 1 and written["not_run"] == 0
+    assert [c["run"] for c in written["cells"]] == [True, False, True]
+    assert "**Error** in the cell d1 = 1, n = 2" in (tmp_path / "reproductions" / "test__half-broken.md").read_text()
+
+
+def test_a_cell_task_that_raises_on_a_worker_is_an_error_entry():
+    from harness.distributed import DaskConnection, _cell_entry
+
+    conn = DaskConnection(workers=1)
+    try:
+        fut = conn.client.submit(_half_broken, {"n": 2}, 10, None, pure=False)
+        fut.exception()  # wait for it
+        entry = _cell_entry(fut, {"n": 2})
+    finally:
+        conn.close()
+    assert entry == {"cell": {"n": 2}, "run": False, "error": "FloatingPointError: overflow in the toy cell"}
+
+
 # ---- a worker killed during the run --------------------------------------------------------------------------
 
 def test_a_killed_worker_loses_nothing(slow_file, tmp_path):
