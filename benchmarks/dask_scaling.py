@@ -40,11 +40,11 @@ def speedup(claims, profile, seed, workers_list) -> dict:
     runs = {}
     for w in workers_list:
         with tempfile.TemporaryDirectory() as d:
-            t0 = time.monotonic()
+            t0, cpu0 = time.monotonic(), time.process_time()
             run = run_audit(claims, profile, seed=seed, out_dir=Path(d), workers=w)
-            wall = time.monotonic() - t0
+            wall, cpu = time.monotonic() - t0, time.process_time() - cpu0
             runs[w] = {"seconds": wall, "units": _units(Path(d)), "verdicts": _verdicts(run),
-                       "unit_seconds": sum(r.seconds for r in run.results),
+                       "client_cpu": cpu, "unit_seconds": sum(r.seconds for r in run.results),
                        "not_as_expected": {r.claim_id: r.verdict for r in run.results if not r.as_expected}}
         print(f"  {w} worker{'s' if w != 1 else ''}: {wall:.1f} s, {runs[w]['units']} units", flush=True)
     base = workers_list[0]
@@ -52,6 +52,10 @@ def speedup(claims, profile, seed, workers_list) -> dict:
     for w, r in runs.items():
         out["runs"][str(w)] = {"seconds": round(r["seconds"], 2), "units": r["units"],
                                "speedup_vs_%d" % base: round(runs[base]["seconds"] / r["seconds"], 3),
+                               # the client's own CPU (scheduler thread, merging, reports) competes with the
+                               # workers for the cores; busy = the units' seconds / (workers x wall)
+                               "client_cpu_seconds": round(r["client_cpu"], 1),
+                               "workers_busy": round(r["unit_seconds"] / (w * r["seconds"]), 3),
                                "not_as_expected": r["not_as_expected"]}
     same = all(r["verdicts"] == runs[base]["verdicts"] for r in runs.values())
     out["same_verdicts_and_examples"] = same
