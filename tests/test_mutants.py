@@ -406,3 +406,20 @@ def test_certification_recomputes_the_fiber_minimiser_in_high_precision():
     inst = instance_from_dict(COR_5_9_ILL_CONDITIONED)
     assert c.check(inst).margin < 0  # the float64 artefact
     assert certify(c, inst, "forall").status == "refuted"
+
+
+def test_thm_4_1_is_inconclusive_where_the_hessian_cannot_resolve_j():
+    """Regression (thorough profile, seed 1): at a global minimum whose J is well ranked but whose Hessian
+    2 J^T J squares J's conditioning below its own resolution, the inertia count is inconclusive, not a
+    counterexample; the rank of J is still decided (and equals n d_out)."""
+    from harness.claims import registry
+    from harness.evidence import Inconclusive
+    from harness.instance import instance_from_dict
+    from tests._regressions import THM_4_1_SQUARED_CONDITIONING
+
+    inst = instance_from_dict(THM_4_1_SQUARED_CONDITIONING)
+    rank = numerical_rank(inst.problem.jacobian(inst.theta), what="J")
+    assert rank.rank == inst.n * inst.arch.d_out and 1e-7 < rank.low < 1e-3
+    assert hessian_inertia(inst.problem, inst.theta).pos == rank.rank - 1  # the squared conditioning
+    with pytest.raises(Inconclusive, match="resolution"):
+        registry["cooper2020/thm-4.1"].check(inst)
