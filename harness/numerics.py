@@ -141,13 +141,14 @@ def lstsq(A, B) -> np.ndarray:
     Under :func:`harness.model.precise_backend` it is solved in mpmath at the backend's digits from the float64
     entries of A and B (normal equations A A^T Y = B, X = A^T Y for a wide A; A^T A X = A^T B for a tall one),
     then rounded: a check re-run for certification must not inherit the kappa(A) eps error of a float64 solve
-    (a "violation" made by that error would otherwise be certified).  Rank-deficient A (a singular normal
-    matrix) falls back to float64: its solution is not unique and the check decides what it needs."""
+    (a "violation" made by that error would otherwise be certified).  A numerically rank-deficient A
+    (``np.linalg.matrix_rank``) falls back to float64's minimum-norm solution: the normal equations' exact
+    solution for the rounded entries would be a huge vector, not the one the check means."""
     from harness.model import _BACKEND
 
     A, B = np.asarray(A, float), np.asarray(B, float)
     backend = _BACKEND.get()
-    if backend == "jax":
+    if backend == "jax" or np.linalg.matrix_rank(A) < min(A.shape):
         return np.linalg.lstsq(A, B, rcond=None)[0]
     import mpmath as mp
 
@@ -158,11 +159,8 @@ def lstsq(A, B) -> np.ndarray:
         wide = A.shape[0] < A.shape[1]
         N = Am * Am.T if wide else Am.T * Am
         rhs = Bm if wide else Am.T * Bm
-        try:
-            Y = mp.lu_solve(N, rhs) if rhs.cols == 1 else mp.matrix(
-                [[v for v in mp.lu_solve(N, rhs.column(j))] for j in range(rhs.cols)]).T
-        except ZeroDivisionError:
-            return np.linalg.lstsq(A, B, rcond=None)[0]
+        Y = mp.lu_solve(N, rhs) if rhs.cols == 1 else mp.matrix(
+            [[v for v in mp.lu_solve(N, rhs.column(j))] for j in range(rhs.cols)]).T
         X = Am.T * Y if wide else Y
         out = np.array([[float(X[i, j]) for j in range(X.cols)] for i in range(X.rows)])
     return out.ravel() if vector else out

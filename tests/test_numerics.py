@@ -274,3 +274,28 @@ def test_output_derivative_order2_gives_hessian():
             assert D2.shape == (P.n_params, P.n_params)
             H += 2 * r[i, c] * D2
     assert rel_err(H, P.hessian(theta)) < 1e-12
+
+
+def test_lstsq_is_numpy_in_float64_and_exact_for_the_rounded_entries_under_mpmath():
+    """harness.numerics.lstsq: numpy's solution in float64; under the precise backend the minimum-norm solution
+    for the float entries, correct to float64 rounding (checked against an mpmath SVD pseudo-inverse at 60
+    digits), where float64's own solve is off by about kappa eps; rank-deficient systems keep numpy's."""
+    from harness.numerics import lstsq
+
+    rng = np.random.default_rng(4)
+    U, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    V, _ = np.linalg.qr(rng.standard_normal((6, 3)))
+    A = U @ np.diag([1.0, 1e-4, 1e-8]) @ V.T  # 3 x 6, wide, kappa 1e8
+    B = rng.standard_normal((3, 2))
+    assert np.array_equal(lstsq(A, B), np.linalg.lstsq(A, B, rcond=None)[0])
+    with mp.workdps(60):
+        Um, S, Vm = mp.svd_r(mp.matrix(A.tolist()))
+        pinv = Vm.T * mp.diag([1 / s for s in S]) * Um.T
+        ref = np.array((pinv * mp.matrix(B.tolist())).tolist(), dtype=float)
+    with precise_backend(50):
+        X = lstsq(A, B)
+        deficient = np.outer([1.0, 2.0, 3.0], [1.0, 0, 2, 0, 1, 1])
+        assert np.allclose(lstsq(deficient, B), np.linalg.lstsq(deficient, B, rcond=None)[0])
+    err = np.linalg.norm(X - ref) / np.linalg.norm(ref)
+    float_err = np.linalg.norm(np.linalg.lstsq(A, B, rcond=None)[0] - ref) / np.linalg.norm(ref)
+    assert err < 1e-15 and float_err > 1e-12, (err, float_err)
