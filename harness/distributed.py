@@ -14,8 +14,8 @@ A reproduction grid (:mod:`harness.reproductions`) runs the same way, a cell per
 (:func:`run_reproduction_on`): the workers find the reproduction in their catalogue by id and compute the cell
 as :func:`harness.reproductions.run_cell` does in-process; the client assembles the result.
 
-Per-example wall-clock limits use SIGALRM, which only the main thread of a process can set; units on Dask
-workers run in a worker thread, so there only the claim's time budget (checked between examples) applies.
+Per-example wall-clock limits apply on workers too: units run in a worker thread, where SIGALRM cannot be
+delivered, so :mod:`harness.timeouts` raises the timeout in that thread from a timer thread instead.
 """
 from __future__ import annotations
 
@@ -177,14 +177,16 @@ def run_cell_task(rep_id: str, k: int, cell: dict, trials: int, seed: int, versi
     return run_cell(rep, k, cell, trials, seed)
 
 
-def cluster_error(exc: BaseException) -> EngineError | None:
-    """The usage error behind a task's exception when the cluster itself is unusable (workers at other versions,
-    without the harness, or with another catalogue); None for an exception of the task's own."""
+def task_exception(fut) -> BaseException:
+    """The exception of a task that ended in error, as its own failure; EngineError is raised instead when it
+    says the cluster itself is unusable (workers at other versions, without the harness, or with another
+    catalogue)."""
+    exc = fut.exception()
     if isinstance(exc, VersionMismatch) or type(exc).__name__ in ("VersionMismatch", "MissingReproduction"):
-        return EngineError(str(exc))
+        raise EngineError(str(exc))
     if isinstance(exc, ModuleNotFoundError) and "harness" in str(exc):
-        return EngineError(f"a worker does not have landscape-audit installed: {exc}")
-    return None
+        raise EngineError(f"a worker does not have landscape-audit installed: {exc}")
+    return exc
 
 
 def _writable(path: Path) -> bool:
@@ -340,10 +342,7 @@ class DaskEngine(DaskConnection):
                 self._cancelled.discard(key)
                 continue
             if fut.status == "error":
-                exc = fut.exception()
-                unusable = cluster_error(exc)
-                if unusable is not None:
-                    raise unusable
+                exc = task_exception(fut)
                 payload = error_payload(f"the unit failed on the cluster: {type(exc).__name__}: {exc}")
             elif fut.status == "cancelled":
                 payload = error_payload("the unit was cancelled on the cluster")
@@ -401,11 +400,7 @@ def _cell_entry(fut, cell: dict) -> dict:
     if fut.status not in ("finished", "error"):
         return not_run(cell)
     if fut.status == "error":
-        exc = fut.exception()
-        unusable = cluster_error(exc)
-        if unusable is not None:
-            raise unusable
-        return failed(cell, exc)
+        return failed(cell, task_exception(fut))
     return fut.result()
 
 

@@ -54,6 +54,12 @@ def _compositions(total: int, caps: list[int]) -> Iterator[tuple[int, ...]]:
             yield (i, *tail)
 
 
+def _generated_from(reads: dict, config: dict, ignore: frozenset = frozenset()) -> bool:
+    """An instance that read ``reads`` is what ``config`` generates: every dimension it read (those in
+    ``ignore`` aside) has the configuration's value."""
+    return all(k in ignore or (k in config and config[k] == v) for k, v in reads.items())
+
+
 @dataclass
 class Enumerator:
     seed: int = 0
@@ -94,8 +100,7 @@ class Enumerator:
 
     def covered(self, config: dict, ignore: frozenset = frozenset()) -> bool:
         """Some generated instance read exactly these values (dimensions in ``ignore`` aside)."""
-        return any(all(k in ignore or (k in config and config[k] == v) for k, v in reads.items())
-                   for reads in self.visited)
+        return any(_generated_from(reads, config, ignore) for reads in self.visited)
 
     def inert(self, min_pairs: int = 2) -> frozenset:
         """Dimensions whose value has not changed the margin: at least ``min_pairs`` pairs of scored
@@ -246,7 +251,7 @@ class Enumerator:
     def _score_of(self, config: dict) -> float | None:
         """The score of the scored configuration generated from ``config`` (its reads agree), if any."""
         for score, reads in reversed(self.scored):
-            if all(config.get(k) == v for k, v in reads.items()):
+            if _generated_from(reads, config):
                 return score
         return None
 

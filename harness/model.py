@@ -49,9 +49,15 @@ def float64_backend():
         _BACKEND.reset(token)
 
 
-def backend_name() -> str:
+def precise_digits() -> int | None:
+    """The digits of the active :func:`precise_backend`, or None while computations are float64."""
     b = _BACKEND.get()
-    return "jax" if b == "jax" else f"mpmath({b[1]} digits)"
+    return None if b == "jax" else b[1]
+
+
+def backend_name() -> str:
+    digits = precise_digits()
+    return "jax" if digits is None else f"mpmath({digits} digits)"
 
 
 def _bucket(k: int, floor: int) -> int:
@@ -207,12 +213,12 @@ class Problem:
         return _compiled(self._pad[0])
 
     def _precise(self):
-        b = _BACKEND.get()
-        if b == "jax":
+        digits = precise_digits()
+        if digits is None:
             return None
         from harness import precise
 
-        return precise.PreciseProblem(self, digits=b[1])
+        return precise.PreciseProblem(self, digits=digits)
 
     # ---- the loss and its derivatives ----------------------------------------------------------------
     def loss(self, theta) -> float:
