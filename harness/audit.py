@@ -33,7 +33,10 @@ class Progress:
 
     def claim_started(self, claim: Claim, index: int, total: int) -> None: ...
 
-    def example(self, claim: Claim, examples: int) -> None: ...
+    def example(self, claim: Claim | None, examples: int) -> None:
+        """In-process: ``examples`` of the running unit of ``claim`` so far.  On a Dask cluster ``claim`` is
+        None and ``examples`` the sum of the latest counts the running units' workers sent (called from the
+        Dask client's event-loop thread)."""
 
     def claim_finished(self, claim: Claim, result: ClaimResult, index: int, total: int) -> None: ...
 
@@ -152,7 +155,7 @@ def run_audit(claims: Iterable[Claim], profile: str = "default", seed: int | Non
     claims_by_id = {c.id: c for c in claims}
     if workers or scheduler:
         engine = DaskEngine(prof, seed, files, state.stage if state else Path(tempfile.gettempdir()),
-                            workers=workers, scheduler=scheduler)
+                            workers=workers, scheduler=scheduler, on_example=progress.example)
     else:
         engine = None
     if out is not None:

@@ -26,6 +26,8 @@ import logging
 import os
 import platform
 import tempfile
+import threading
+import time
 import uuid
 import warnings
 from pathlib import Path
@@ -38,6 +40,10 @@ VERSION_PACKAGES = ("landscape-audit", "hypothesis", "jax", "jaxlib", "numpy", "
 #: Seconds to wait for a scheduler to answer, and for the first worker of an existing cluster.
 CONNECT_TIMEOUT = float(os.environ.get("LANDSCAPE_AUDIT_CONNECT_TIMEOUT", "10"))
 WORKER_WAIT = float(os.environ.get("LANDSCAPE_AUDIT_WORKER_WAIT", "300"))
+#: Dask event topic of the live example counts workers send (suffixed by the run's token).
+EXAMPLES_TOPIC = "landscape-audit-examples"
+#: Seconds between two example counts a worker sends for one unit.
+EXAMPLE_EVERY = 1.0
 
 
 class EngineError(Exception):
@@ -141,8 +147,31 @@ def run_unit_task(unit: dict, ctx: dict) -> dict:
         stage = Path(ctx["stage"]) / ctx["stage_names"][u.key] if u.key in ctx.get("stage_names", {}) else None
     if stage is None or not _writable(stage):
         stage = Path(tempfile.mkdtemp(prefix="landscape-audit-unit-"))
+    report = ExampleReporter(ctx["topic"], u.key) if ctx.get("topic") else None
     with _quiet_worker_random():
-        return run_unit(u, claim, ctx["profile"], ctx["seed"], stage)
+        return run_unit(u, claim, ctx["profile"], ctx["seed"], stage, on_example=report)
+
+
+class ExampleReporter:
+    """A unit's ``on_example`` hook on a worker: sends the unit's example count to the client as a Dask event
+    (``Worker.log_event``, which the client receives with ``subscribe_topic``) at most every ``every`` seconds,
+    so that the client's progress counts the examples of running units, not only of finished ones."""
+
+    def __init__(self, topic: str, key: str, every: float = EXAMPLE_EVERY):
+        self.topic, self.key, self.every = topic, key, every
+        self._last = time.monotonic()
+
+    def __call__(self, claim, examples: int) -> None:
+        now = time.monotonic()
+        if now - self._last < self.every:
+            return
+        self._last = now
+        try:
+            from distributed import get_worker
+
+            get_worker().log_event(self.topic, {"unit": self.key, "examples": int(examples)})
+        except ValueError:  # not on a worker (the task function called directly)
+            pass
 
 
 @contextlib.contextmanager
@@ -205,6 +234,7 @@ class InProcessEngine:
     name = "in-process"
     dashboard = None
     workers = 1
+    examples_running = 0  # units run one at a time: none is running between two
 
     def __init__(self, claims_by_id: dict, prof, seed, stage_of, runner=None, on_start=None, on_example=None):
         self.claims, self.prof, self.seed = claims_by_id, prof, seed
@@ -302,16 +332,39 @@ class DaskEngine(DaskConnection):
     """Runs the units on a Dask cluster: a new LocalCluster of ``workers`` processes, or ``scheduler``'s."""
 
     def __init__(self, prof, seed, files, stage_root: Path, workers: int | None = None,
-                 scheduler: str | None = None, versions: dict | None = None):
+                 scheduler: str | None = None, versions: dict | None = None, on_example=None):
         from distributed import as_completed
 
         super().__init__(workers, scheduler, versions)
         self.token = uuid.uuid4().hex[:8]
+        self.topic = f"{EXAMPLES_TOPIC}-{self.token}" if on_example else None
         self.ctx = {"profile": prof, "seed": seed, "files": [str(f) for f in files],
-                    "stage": str(stage_root), "stage_names": {}, "versions": self.versions}
+                    "stage": str(stage_root), "stage_names": {}, "versions": self.versions, "topic": self.topic}
         self._as_completed = as_completed(loop=self.client.loop)
         self._futures: dict[str, tuple] = {}  # dask key -> (unit, future)
         self._cancelled: set[str] = set()
+        self._running: dict[str, int] = {}  # unit key -> examples its worker reported so far
+        self._live_units: set[str] = set()  # keys of the units submitted and not yet taken
+        self._lock = threading.Lock()  # _running is written by the event-loop thread and by next()
+        self.on_example = on_example
+        if self.topic:
+            self.client.subscribe_topic(self.topic, self._example_event)
+
+    @property
+    def examples_running(self) -> int:
+        """Examples that the units still running have reported (their workers' latest counts)."""
+        with self._lock:
+            return sum(self._running.values())
+
+    def _example_event(self, event) -> None:
+        """A worker's example count (runs in the client's event-loop thread)."""
+        _, msg = event
+        key = msg.get("unit")
+        with self._lock:
+            if key not in self._live_units:  # a late count of a unit already taken
+                return
+            self._running[key] = msg.get("examples", 0)
+        self.on_example(None, self.examples_running)
 
     def submit(self, unit: Unit, priority: int) -> None:
         from harness.units import safe_key
@@ -320,6 +373,8 @@ class DaskEngine(DaskConnection):
         key = f"unit-{safe_key(unit.key)}-{self.token}"
         fut = self.client.submit(run_unit_task, unit.to_dict(), ctx, key=key, pure=False, priority=-priority)
         self._futures[key] = (unit, fut)
+        with self._lock:
+            self._live_units.add(unit.key)
         self._as_completed.add(fut)
 
     def cancel(self, keys) -> None:
@@ -338,6 +393,10 @@ class DaskEngine(DaskConnection):
             fut = next(self._as_completed)
             key = fut.key
             unit, _ = self._futures.pop(key, (None, None))
+            if unit is not None:
+                with self._lock:
+                    self._live_units.discard(unit.key)
+                    self._running.pop(unit.key, None)
             if unit is None or key in self._cancelled:
                 self._cancelled.discard(key)
                 continue
@@ -353,6 +412,9 @@ class DaskEngine(DaskConnection):
         return None
 
     def close(self) -> None:
+        if getattr(self, "topic", None):
+            with contextlib.suppress(Exception):
+                self.client.unsubscribe_topic(self.topic)
         for _, fut in getattr(self, "_futures", {}).values():
             try:
                 fut.cancel()

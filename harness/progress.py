@@ -5,6 +5,7 @@ the progress of the work units and examples -- a tqdm bar that redraws on a term
 from __future__ import annotations
 
 import sys
+import threading
 import time
 
 from harness.audit import Progress
@@ -30,11 +31,20 @@ class ConsoleProgress(Progress):
         self._claim_examples = 0
         self._claims_done = 0
         self._claims_total = 0
+        self._last_draw = 0.0
+        self._closed = False
+        # lines and redraws come from the run's thread and, on a Dask cluster, from the client's event-loop
+        # thread (workers' example counts)
+        self._lock = threading.RLock()
 
     # -- output ------------------------------------------------------------------------------------------
     def _line(self, text: str) -> None:
         if self.quiet:
             return
+        with self._lock:
+            self._write_line(text)
+
+    def _write_line(self, text: str) -> None:
         if self._bar is not None:
             self._bar.clear()
             self.stream.write(text + "\n")
@@ -50,8 +60,12 @@ class ConsoleProgress(Progress):
                 f"{self._claims_done}/{self._claims_total} claims, {time.monotonic() - self._t0:.0f} s")
 
     def _tick(self) -> None:
-        if self.quiet:
+        if self.quiet or self._closed:
             return
+        with self._lock:
+            self._draw()
+
+    def _draw(self) -> None:
         if self.live:
             if self._bar is None:
                 from tqdm import tqdm
@@ -67,7 +81,7 @@ class ConsoleProgress(Progress):
             now = time.monotonic()
             if now - self._last_log >= self.log_every:
                 self._last_log = now
-                self._line(f"progress: {self._status()}")
+                self._write_line(f"progress: {self._status()}")
 
     # -- Progress hooks ----------------------------------------------------------------------------------
     def engine_started(self, engine) -> None:
@@ -84,7 +98,7 @@ class ConsoleProgress(Progress):
     def unit_finished(self, unit, payload, audit) -> None:
         self._units = (audit.units_done, audit.units_total)
         self._examples = audit.examples
-        self._claim_examples = 0
+        self._claim_examples = getattr(getattr(audit, "engine", None), "examples_running", 0)
         self._claims_total = len(audit.claims)
         self._tick()
 
@@ -94,11 +108,10 @@ class ConsoleProgress(Progress):
 
     def example(self, claim, examples):
         self._claim_examples = examples
-        if self.live:
-            now = time.monotonic()
-            if now - getattr(self, "_last_draw", 0.0) >= 0.2:
-                self._last_draw = now
-                self._tick()
+        now = time.monotonic()
+        if now - self._last_draw >= 0.2:  # a CI log: _draw prints only every log_every seconds
+            self._last_draw = now
+            self._tick()
 
     def claim_finished(self, claim, result, index, total):
         self._claims_done += 1
@@ -120,9 +133,11 @@ class ConsoleProgress(Progress):
         self.paths = dict(paths)
 
     def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
+        with self._lock:
+            self._closed = True
+            if self._bar is not None:
+                self._bar.close()
+                self._bar = None
         if not self.quiet and not self.live and self._units[1]:
             self._line(f"progress: {self._status()}")
 

@@ -296,6 +296,53 @@ def test_a_killed_worker_loses_nothing(slow_file, tmp_path):
     assert {r.claim_id: r.verdict for r in dist.results}["slowtest/false"] == "falsified"
 
 
+# ---- live example counts from the workers ------------------------------------------------------------------
+
+def test_workers_send_the_example_counts_of_running_units(slow_file, tmp_path):
+    """The progress hears of examples while units run on workers (Dask events), not only when a unit ends;
+    the counts of running units are dropped once their results are in."""
+    from harness.audit import Progress, run_audit
+    from harness.progress import ConsoleProgress
+
+    claims = cli.select_claims(None, [slow_file])
+
+    class Record(Progress):
+        def __init__(self):
+            self.calls, self.done, self.engine = [], 0, None
+
+        def engine_started(self, engine):
+            self.engine = engine
+
+        def example(self, claim, examples):
+            self.calls.append((claim, examples, self.done))
+
+        def unit_finished(self, unit, payload, audit):
+            self.done += 1
+
+    progress = Record()
+    run = run_audit(claims, "default", seed=5, out_dir=tmp_path / "dask", progress=progress, workers=2,
+                    files=[str(slow_file)])
+    assert not run.interrupted
+    assert progress.calls, "no example count arrived from the workers while units ran"
+    assert all(claim is None for claim, _, _ in progress.calls)
+    assert any(n > 0 and done < progress.done for _, n, done in progress.calls)
+    assert progress.engine.examples_running == 0
+
+    import io
+
+    stream = io.StringIO()
+    console = ConsoleProgress(stream=stream, live=False, log_every=0.0)
+    run_audit(claims, "default", seed=5, out_dir=tmp_path / "console", progress=console, workers=2,
+              files=[str(slow_file)])
+    console.close()
+    import re
+
+    counts = [tuple(map(int, m.groups())) for m in re.finditer(r"progress: (\d+)/\d+ units, (\d+) examples",
+                                                                stream.getvalue())]
+    assert any(u1 == u0 and e1 > e0 for (u0, e0), (u1, e1) in zip(counts, counts[1:])), \
+        "no CI-log progress line counted examples between two units' results"
+
+
 # ---- SIGTERM to the client, then --resume -----------------------------------------------------------------
 
 def _cli(*argv, **kw):

@@ -260,6 +260,48 @@ def test_time_limit_interrupts_a_check_off_the_main_thread():
     assert not t.is_alive() and outcome.get("timeout") == "example exceeded 0.2 s"
 
 
+def test_a_short_limit_set_after_a_long_one_fires_on_time_in_its_own_thread():
+    """One watchdog serves every thread: a 0.2 s limit armed while a 60 s limit sleeps fires after 0.2 s, in the
+    thread that set it, and the other thread's block runs to its end."""
+    import threading
+    import time as _time
+
+    from harness.timeouts import ExampleTimeout, time_limit
+
+    outcome, long_armed = {}, threading.Event()
+
+    def long_block():
+        try:
+            with time_limit(60.0):
+                long_armed.set()
+                end = _time.monotonic() + 1.5
+                while _time.monotonic() < end:
+                    pass
+            outcome["long"] = "finished"
+        except ExampleTimeout:
+            outcome["long"] = "interrupted"
+
+    def short_block():
+        started = _time.monotonic()
+        try:
+            with time_limit(0.2):
+                while _time.monotonic() - started < 30:
+                    pass
+        except ExampleTimeout as e:
+            outcome["short"] = (str(e), _time.monotonic() - started)
+
+    a = threading.Thread(target=long_block, daemon=True)
+    a.start()
+    long_armed.wait(10)
+    b = threading.Thread(target=short_block, daemon=True)
+    b.start()
+    b.join(40)
+    a.join(40)
+    message, after = outcome["short"]
+    assert message == "example exceeded 0.2 s" and after < 1.2
+    assert outcome["long"] == "finished"
+
+
 def test_time_limit_off_the_main_thread_leaves_nothing_behind():
     """A block that ends in time is not interrupted afterwards."""
     import threading
