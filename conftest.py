@@ -11,8 +11,17 @@
 """
 from __future__ import annotations
 
-import json
 import os
+import sys
+
+if os.environ.get("PYTEST_XDIST_WORKER") and "numpy" not in sys.modules:
+    # pytest -n N runs one process per core: a BLAS thread pool per process oversubscribes the cores (on 2
+    # cores, two processes with two OpenBLAS threads each ran a paper's audit 40% slower than with one each;
+    # benchmarks/dask-scaling.md).  Dask's nanny sets the same for its workers; a lone process keeps its pool.
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
+
+import json
 import time
 from datetime import datetime, timezone
 from pathlib import Path

@@ -147,7 +147,8 @@ def run_unit_task(unit: dict, ctx: dict) -> dict:
         stage = Path(ctx["stage"]) / ctx["stage_names"][u.key] if u.key in ctx.get("stage_names", {}) else None
     if stage is None or not _writable(stage):
         stage = Path(tempfile.mkdtemp(prefix="landscape-audit-unit-"))
-    report = ExampleReporter(ctx["topic"], u.key) if ctx.get("topic") else None
+    report = ExampleReporter(ctx["topic"], u.key, ctx.get("example_every", EXAMPLE_EVERY)) if ctx.get("topic") \
+        else None
     with _quiet_worker_random():
         return run_unit(u, claim, ctx["profile"], ctx["seed"], stage, on_example=report)
 
@@ -339,7 +340,8 @@ class DaskEngine(DaskConnection):
         self.token = uuid.uuid4().hex[:8]
         self.topic = f"{EXAMPLES_TOPIC}-{self.token}" if on_example else None
         self.ctx = {"profile": prof, "seed": seed, "files": [str(f) for f in files],
-                    "stage": str(stage_root), "stage_names": {}, "versions": self.versions, "topic": self.topic}
+                    "stage": str(stage_root), "stage_names": {}, "versions": self.versions, "topic": self.topic,
+                    "example_every": EXAMPLE_EVERY}
         self._as_completed = as_completed(loop=self.client.loop)
         self._futures: dict[str, tuple] = {}  # dask key -> (unit, future)
         self._cancelled: set[str] = set()

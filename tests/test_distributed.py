@@ -298,11 +298,14 @@ def test_a_killed_worker_loses_nothing(slow_file, tmp_path):
 
 # ---- live example counts from the workers ------------------------------------------------------------------
 
-def test_workers_send_the_example_counts_of_running_units(slow_file, tmp_path):
+def test_workers_send_the_example_counts_of_running_units(slow_file, tmp_path, monkeypatch):
     """The progress hears of examples while units run on workers (Dask events), not only when a unit ends;
     the counts of running units are dropped once their results are in."""
+    import harness.distributed
     from harness.audit import Progress, run_audit
     from harness.progress import ConsoleProgress
+
+    monkeypatch.setattr(harness.distributed, "EXAMPLE_EVERY", 0.1)  # the units here last about a second
 
     claims = cli.select_claims(None, [slow_file])
 
