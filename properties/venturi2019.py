@@ -910,10 +910,10 @@ def random_features_setup(s):
     return rng, X, fstar, V
 
 
-def random_features_draws(s):
+def random_features_draws(s, setup=None):
     """Per draw of W (p rows uniform on S^{d-1}): R(W) = min_U mean (U relu(W x~) - f*)^2 (least squares) and
     the Monte-Carlo witness error ||(1/p) sum g(w_i) relu(<w_i, .>) - f*||^2."""
-    rng, X, fstar, V = random_features_setup(s)
+    rng, X, fstar, V = (setup or random_features_setup)(s)
     p = s["p"]
     R, wit = [], []
     for _ in range(s["draws"]):
@@ -928,23 +928,50 @@ def random_features_draws(s):
     return np.array(R), np.array(wit), V
 
 
-def theorem16_evidence(s, rate=lambda p: 1.0 / p, delta: float = 0.2, level: float = 0.999) -> Evidence:
-    R, wit, V = random_features_draws(s)
+#: Single features w drawn to check V (the identity E_w ||g(w) rho_w - f*||^2 = V), and the check's width in SE.
+V_CHECK_FEATURES = 4000
+V_CHECK_SE = 5.0
+
+
+def single_feature_errors(s, X, fstar, features: int = V_CHECK_FEATURES) -> np.ndarray:
+    """q(w) = ||g(w) relu(<w, .>) - f*||^2 on the empirical measure for ``features`` i.i.d. w ~ mu (their own
+    stream, ``SeedSequence([seed, 1])``): the witness with p = 1, whose mean is E q = V exactly when f* = E g rho
+    (E q = E||g rho||^2 - ||f*||^2 = V).  q is bounded, so its mean is close to normal: unlike the mean error of the
+    p-feature witness over 30 draws of W, a right-skewed average whose t-statistic reached -5 on 1% of seeds
+    (benchmarks/dask-scaling.md, thorough seed 21)."""
+    rng = np.random.default_rng([int(s["seed"]), 1])
+    out = []
+    for start in range(0, features, 1000):
+        W = rng.standard_normal((min(1000, features - start), X.shape[1]))
+        W /= np.linalg.norm(W, axis=1, keepdims=True)
+        E = np.maximum(X @ W.T, 0.0) * (s["a"] + s["b"] * W[:, 0]) - fstar[:, None]
+        out.append(np.mean(E * E, axis=0))
+    return np.concatenate(out)
+
+
+def theorem16_evidence(s, rate=lambda p: 1.0 / p, delta: float = 0.2, level: float = 0.999,
+                       setup=None) -> Evidence:
+    """Theorem 16's checks at one setting ``s``; ``setup`` is :func:`random_features_setup` unless given."""
+    setup = setup or random_features_setup
+    R, wit, V = random_features_draws(s, setup)
+    _, X, fstar, _ = setup(s)
     p, k = s["p"], len(R)
     bound = V * rate(p)
     t = stats.t.ppf(level, k - 1)
     lcb = float(R.mean() - t * R.std(ddof=1) / math.sqrt(k))
     exceed = int(np.sum(R > V * rate(p) / delta))
     cp_low = clopper_pearson(exceed, k, 2 * level - 1)[0]  # one-sided at `level` = two-sided at 2 level - 1
-    se_w = wit.std(ddof=1) / math.sqrt(k)
+    q = single_feature_errors(s, X, fstar)
+    se_q = q.std(ddof=1) / math.sqrt(len(q))
     return Evidence.all_of(
         Evidence.at_most(lcb / bound, 1.0, f"A: lower {level:.1%} bound of mean R(W) - L(f*) over V/p",
                          mean_ratio=float(R.mean() / bound), V=V, p=p),
         Evidence.at_most(cp_low, delta, f"B: Clopper-Pearson lower bound of P(R - L_f > V/(delta p)), delta = {delta}",
                          exceed=exceed, draws=k),
-        Evidence.at_most(abs(wit.mean() - V / p) / max(4 * se_w, 1e-12 * V), 1.0,
-                         "witness u_i = g(w_i)/p: |mean error - V/p| within 4 standard errors (checks V)",
-                         witness_ratio=float(wit.mean() / (V / p))))
+        Evidence.at_most(abs(q.mean() - V) / max(V_CHECK_SE * se_q, 1e-12 * V), 1.0,
+                         f"single-feature witness: |mean ||g(w) rho_w - f*||^2 - V| within {V_CHECK_SE:g} standard "
+                         f"errors over {len(q)} w (checks V and f*)",
+                         single_feature_ratio=float(q.mean() / V), witness_ratio=float(wit.mean() / (V / p))))
 
 
 @claim("venturi2019/thm-16", paper=P, budget=0.2, theorem="Theorem 16",
@@ -960,14 +987,16 @@ def theorem16_evidence(s, rate=lambda p: 1.0 / p, delta: float = 0.2, level: flo
              "reference); the formal statement is [RECON] (low confidence) and Claim C ('valleys confined to low "
              "risk', the paper's epsilon(p)) is not encoded.  The quantitative core (Claim A, the Monte-Carlo "
              "witness u_i = g(w_i)/p) and the Markov reading (Claim B) are [DERIVED] + [VERIFIED].  V in closed "
-             "form on the empirical measure (sphere moments E|s|^k); the witness's mean error must match V/p "
-             "within 4 standard errors.  One-sided t / Clopper-Pearson bounds at 99.9%.  The claim is a forall "
-             "over p in {8, 16, 32, 64} (ci: 2000 points, 30 draws); the experiment is the reproduction "
+             "form on the empirical measure (sphere moments E|s|^k); the single-feature witness's mean error must "
+             "match V within 5 standard errors (4000 w).  One-sided t / Clopper-Pearson bounds at 99.9%.  The "
+             "claim is a forall over p in {8, 16, 32, 64} (ci: 2000 points, 30 draws); the experiment is the reproduction "
              "venturi2019/thm-16-random-features (fraction of draws within V/(0.2 p)), and "
              "benchmarks/venturi2019_random_features.py draws the risk against V/p.")
 def thm_16(s) -> Evidence:
     """Theorem 16: E_W R(W) - L(f*) <= V/p (one-sided 99.9% t-bound over 30 draws of W), P(R - L_f > V/(delta p))
-    <= delta (Clopper-Pearson), and the witness u_i = g(w_i)/p attains V/p in expectation (checks V)."""
+    <= delta (Clopper-Pearson), and the closed-form V is checked by its defining identity: the witness with one
+    feature, u = g(w), has mean error E_w ||g(w) rho_w - f*||^2 = V (so u_i = g(w_i)/p attains V/p in
+    expectation)."""
     return theorem16_evidence(s)
 
 

@@ -320,3 +320,28 @@ def test_emp_holds_where_a_greedy_row_pick_was_ill_conditioned():
     inst = instance_from_dict(EMP_ILL_CONDITIONED_ROWS)
     assert not claim.violated_hypotheses(inst)
     assert evaluate(claim, inst).margin >= 0
+
+
+def test_thm16_holds_where_the_p_feature_witness_was_skewed():
+    """Regression (thorough profile, seed 21): the check of V no longer rests on a right-skewed 30-draw mean."""
+    from harness.claims import registry
+    from harness.runner import evaluate
+    from tests._regressions import THM_16_SKEWED_WITNESS
+
+    ev = evaluate(registry["venturi2019/thm-16"], dict(THM_16_SKEWED_WITNESS))
+    assert ev.margin >= 0, ev.detail
+
+
+def test_the_single_feature_witness_is_calibrated_and_sees_a_wrong_v():
+    """The identity E_w ||g(w) rho_w - f*||^2 = V: over 60 seeds the standardised error of its 4000-feature mean
+    stays within 4 (no false alarm at 5), and a V off by 20% is more than 5 standard errors away on every seed."""
+    import properties.venturi2019 as VB
+
+    for seed in range(60):
+        s = {"kind": "random-features", "p": 8, "n": 5, "a": 1.0, "b": 2.0, "samples": 2000, "draws": 30,
+             "seed": seed}
+        _, X, fstar, V = VB.random_features_setup(s)
+        q = VB.single_feature_errors(s, X, fstar)
+        se = q.std(ddof=1) / np.sqrt(len(q))
+        assert abs(q.mean() - V) < 4 * se
+        assert abs(q.mean() - 1.2 * V) > VB.V_CHECK_SE * se
