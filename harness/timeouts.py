@@ -12,6 +12,7 @@ import ctypes
 import functools
 import itertools
 import math
+import os
 import signal
 import threading
 import time
@@ -108,6 +109,15 @@ class _Watchdog:
 
 
 _watchdog = _Watchdog()
+
+
+def _new_watchdog_after_fork() -> None:
+    """A forked child has no watchdog thread and may hold a copy of a taken lock: it starts afresh."""
+    global _watchdog
+    _watchdog = _Watchdog()
+
+
+os.register_at_fork(after_in_child=_new_watchdog_after_fork)
 
 
 @contextlib.contextmanager
