@@ -47,15 +47,20 @@ def _timed_run(claims, profile, seed, **where) -> dict:
                 "not_as_expected": {r.claim_id: r.verdict for r in run.results if not r.as_expected}}
 
 
-def _warm_passes(claims, profile, seed, workers: int, passes: int) -> list[dict]:
-    """Passes 2.. of the same run on one LocalCluster whose workers ran pass 1 (warm: imported, traced,
-    compiled), as on a long-lived cluster joined with --scheduler."""
+def _local_cluster(workers: int):
+    """A LocalCluster of single-threaded worker processes, as ``--workers`` starts one."""
     import logging
 
     from distributed import LocalCluster
 
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                           silence_logs=logging.ERROR)
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                        silence_logs=logging.ERROR)
+
+
+def _warm_passes(claims, profile, seed, workers: int, passes: int) -> list[dict]:
+    """Passes 2.. of the same run on one LocalCluster whose workers ran pass 1 (warm: imported, traced,
+    compiled), as on a long-lived cluster joined with --scheduler."""
+    cluster = _local_cluster(workers)
     try:
         out = [_timed_run(claims, profile, seed, scheduler=cluster.scheduler_address) for _ in range(passes)]
     finally:
@@ -112,10 +117,7 @@ def overhead(claims, seed, rounds: int = 3) -> dict:
     the units themselves; and the difference of the *gaps* (wall - the units' own seconds), which is the time
     around the units (submission, transport, scheduling, the client's merging and reports) and cancels the
     units' noise.  The medians are reported, beside the mean time of a ci-profile claim (target: under 5%)."""
-    import logging
     import statistics
-
-    from distributed import LocalCluster
 
     from harness.audit import run_audit
 
@@ -130,8 +132,7 @@ def overhead(claims, seed, rounds: int = 3) -> dict:
         d = Path(d)
         run_audit(claims, "ci", seed=seed, out_dir=d / "warm")  # imports, JAX compilation (persistent cache)
         t0 = time.monotonic()
-        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
-                               silence_logs=logging.ERROR)
+        cluster = _local_cluster(1)
         t_start = time.monotonic() - t0
         try:
             addr = cluster.scheduler_address

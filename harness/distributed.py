@@ -15,7 +15,7 @@ A reproduction grid (:mod:`harness.reproductions`) runs the same way, a cell per
 as :func:`harness.reproductions.run_cell` does in-process; the client assembles the result.
 
 Per-example wall-clock limits apply on workers too: units run in a worker thread, where SIGALRM cannot be
-delivered, so :mod:`harness.timeouts` raises the timeout in that thread from a timer thread instead.
+delivered, so :mod:`harness.timeouts` raises the timeout in that thread from its watchdog thread instead.
 """
 from __future__ import annotations
 
@@ -347,7 +347,7 @@ class DaskEngine(DaskConnection):
         self._cancelled: set[str] = set()
         self._running: dict[str, int] = {}  # unit key -> examples its worker reported so far
         self._live_units: set[str] = set()  # keys of the units submitted and not yet taken
-        self._lock = threading.Lock()  # _running is written by the event-loop thread and by next()
+        self._lock = threading.Lock()  # _running, _live_units: the event-loop thread and this one
         self.on_example = on_example
         if self.topic:
             self.client.subscribe_topic(self.topic, self._example_event)

@@ -910,10 +910,16 @@ def random_features_setup(s):
     return rng, X, fstar, V
 
 
-def random_features_draws(s, setup=None):
-    """Per draw of W (p rows uniform on S^{d-1}): R(W) = min_U mean (U relu(W x~) - f*)^2 (least squares) and
-    the Monte-Carlo witness error ||(1/p) sum g(w_i) relu(<w_i, .>) - f*||^2."""
-    rng, X, fstar, V = (setup or random_features_setup)(s)
+def random_features_draws(s):
+    """(R, witness errors, V) of :func:`draws_on` at the setting ``s`` (:func:`random_features_setup`)."""
+    rng, X, fstar, V = random_features_setup(s)
+    R, wit = draws_on(s, rng, X, fstar)
+    return R, wit, V
+
+
+def draws_on(s, rng, X, fstar):
+    """Per draw of W (p rows uniform on S^{d-1}, from ``rng``): R(W) = min_U mean (U relu(W x~) - f*)^2 (least
+    squares) and the Monte-Carlo witness error ||(1/p) sum g(w_i) relu(<w_i, .>) - f*||^2."""
     p = s["p"]
     R, wit = [], []
     for _ in range(s["draws"]):
@@ -925,7 +931,7 @@ def random_features_draws(s, setup=None):
         R.append(float(r @ r / len(r)))
         e = F @ ((s["a"] + s["b"] * W[:, 0]) / p) - fstar
         wit.append(float(e @ e / len(e)))
-    return np.array(R), np.array(wit), V
+    return np.array(R), np.array(wit)
 
 
 #: Single features w drawn to check V (the identity E_w ||g(w) rho_w - f*||^2 = V), and the check's width in SE.
@@ -952,9 +958,8 @@ def single_feature_errors(s, X, fstar, features: int = V_CHECK_FEATURES) -> np.n
 def theorem16_evidence(s, rate=lambda p: 1.0 / p, delta: float = 0.2, level: float = 0.999,
                        setup=None) -> Evidence:
     """Theorem 16's checks at one setting ``s``; ``setup`` is :func:`random_features_setup` unless given."""
-    setup = setup or random_features_setup
-    R, wit, V = random_features_draws(s, setup)
-    _, X, fstar, _ = setup(s)
+    rng, X, fstar, V = (setup or random_features_setup)(s)
+    R, wit = draws_on(s, rng, X, fstar)
     p, k = s["p"], len(R)
     bound = V * rate(p)
     t = stats.t.ppf(level, k - 1)
@@ -989,8 +994,8 @@ def theorem16_evidence(s, rate=lambda p: 1.0 / p, delta: float = 0.2, level: flo
              "witness u_i = g(w_i)/p) and the Markov reading (Claim B) are [DERIVED] + [VERIFIED].  V in closed "
              "form on the empirical measure (sphere moments E|s|^k); the single-feature witness's mean error must "
              "match V within 5 standard errors (4000 w).  One-sided t / Clopper-Pearson bounds at 99.9%.  The "
-             "claim is a forall over p in {8, 16, 32, 64} (ci: 2000 points, 30 draws); the experiment is the reproduction "
-             "venturi2019/thm-16-random-features (fraction of draws within V/(0.2 p)), and "
+             "claim is a forall over p in {8, 16, 32, 64} (ci: 2000 points, 30 draws); the experiment is the "
+             "reproduction venturi2019/thm-16-random-features (fraction of draws within V/(0.2 p)), and "
              "benchmarks/venturi2019_random_features.py draws the risk against V/p.")
 def thm_16(s) -> Evidence:
     """Theorem 16: E_W R(W) - L(f*) <= V/p (one-sided 99.9% t-bound over 30 draws of W), P(R - L_f > V/(delta p))
