@@ -29,9 +29,9 @@ from pathlib import Path
 import hypothesis
 import pytest
 
-from harness import profiles as audit_profiles
-from harness.claims import registry
-from harness.results import ClaimResult, RunResult
+from harness.core import profiles as audit_profiles
+from harness.core.claims import registry
+from harness.core.results import ClaimResult, RunResult
 
 for _name, _profile in audit_profiles.PROFILES.items():
     hypothesis.settings.register_profile(_name, _profile.settings())
@@ -95,7 +95,7 @@ class ClaimItem(pytest.Item):
         self.extra_keyword_matches.update({claim.paper.key, claim.kind})
 
     def runtest(self):
-        from harness.runner import run_claim
+        from harness.engine.runner import run_claim
 
         opt = self.config.getoption
         result = run_claim(self.claim, opt("audit_profile"), seed=opt("audit_seed"), out_dir=opt("audit_report"))
@@ -145,7 +145,7 @@ class _AuditReport:
                 self.results[report.nodeid] = ClaimResult.from_dict(json.loads(value))
 
     def pytest_sessionfinish(self, session, exitstatus):
-        from harness.audit import environment
+        from harness.engine.audit import environment
         from reports import write_reports
 
         order = {c.id: i for i, c in enumerate(registry)}

@@ -36,7 +36,7 @@ def _units(out_dir: Path) -> int:
 
 
 def _timed_run(claims, profile, seed, **where) -> dict:
-    from harness.audit import run_audit
+    from harness.engine.audit import run_audit
 
     with tempfile.TemporaryDirectory() as d:
         t0, cpu0 = time.monotonic(), time.process_time()
@@ -119,7 +119,7 @@ def overhead(claims, seed, rounds: int = 3) -> dict:
     units' noise.  The medians are reported, beside the mean time of a ci-profile claim (target: under 5%)."""
     import statistics
 
-    from harness.audit import run_audit
+    from harness.engine.audit import run_audit
 
     def timed(folder, **kw):
         t0 = time.monotonic()
@@ -182,7 +182,7 @@ def main(argv=None) -> int:
                    help="passes per worker count; passes 2.. on one cluster give the warm speed-up too")
     p.add_argument("--out", default=str(Path(__file__).parent / f"dask-scaling-{date.today().isoformat()}.json"))
     a = p.parse_args(argv)
-    from harness.claims import registry
+    from harness.core.claims import registry
 
     result = {"date": date.today().isoformat(), "cpus": os.cpu_count()}
     if not a.skip_speedup:

@@ -1,6 +1,6 @@
 """Power of the margin-guided enumeration alone, offline: many seeds on a cached table of margins.
 
-The enumeration's picks (:class:`harness.enumeration.Enumerator`) depend only on the margins of the
+The enumeration's picks (:class:`harness.engine.enumeration.Enumerator`) depend only on the margins of the
 configurations it visits.  Where a claim's margin depends only on the discrete configuration (counts of
 zero eigenvalues at star saddles: Cooper's Corollary 5.18 and Proposition 6.2), the margin of each visited
 configuration can be computed once, cached, and the Enumerator replayed over many seeds in seconds: a
@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from hypothesis import HealthCheck, Phase, given, seed as hyp_seed, settings  # noqa: E402
 
-from harness.claims import registry  # noqa: E402
-from harness.runner import evaluate  # noqa: E402
+from harness.core.claims import registry  # noqa: E402
+from harness.engine.runner import evaluate  # noqa: E402
 from strategies.discrete import new_instance, pinned, recording  # noqa: E402
 
 
@@ -82,7 +82,7 @@ def replay(enumerator_cls, claim, seed: int, picks: int, cache: dict) -> int | N
 
 def load_enumerator(path: str | None):
     if not path:
-        from harness.enumeration import Enumerator
+        from harness.engine.enumeration import Enumerator
         return Enumerator
     spec = importlib.util.spec_from_file_location("_enumeration_under_test", path)
     module = importlib.util.module_from_spec(spec)

@@ -1,4 +1,4 @@
-"""Speed of the exact-arithmetic engine (harness.exact): rank mod p of a 100 x 3000 integer matrix (the
+"""Speed of the exact-arithmetic engine (harness.numerics.exact): rank mod p of a 100 x 3000 integer matrix (the
 Karhadkar et al. Jacobian size), exact inertia of 60 x 60 and 80 x 80 rational symmetric matrices, and the exact
 Hessian + inertia of a linear network.  Run: ``python benchmarks/exact_arithmetic.py [--json out.json]``."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from harness import exact
+from harness.numerics import exact
 
 
 def _best_of(fn, repeat: int = 3) -> float:

@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness.claims import registry  # noqa: E402
-from harness.runner import run_claim  # noqa: E402
+from harness.core.claims import registry  # noqa: E402
+from harness.engine.runner import run_claim  # noqa: E402
 
 
 def mutants() -> list:

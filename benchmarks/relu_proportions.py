@@ -7,10 +7,10 @@ import time
 
 import numpy as np
 
-from harness import relu as R
-from harness.claims import registry
-from harness.reproductions import run_reproduction, select
-from harness.runner import run_claim
+from harness.models import relu as R
+from harness.core.claims import registry
+from harness.statistics.reproductions import run_reproduction, select
+from harness.engine.runner import run_claim
 
 
 def main():

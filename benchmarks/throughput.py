@@ -9,7 +9,7 @@ Usage (from the project root, with the venv active)::
 How it measures
 ---------------
 * Every claim runs in its **own fresh subprocess** with ``LANDSCAPE_AUDIT_JAX_CACHE=off`` (no JAX persistent
-  compilation cache, and a fresh ``lru_cache`` of compiled functions in :mod:`harness.model`).  In that
+  compilation cache, and a fresh ``lru_cache`` of compiled functions in :mod:`harness.models.mlp`).  In that
   subprocess ``run_claim(claim, "ci")`` runs twice:
     - **cold**: the first run, paying every trace/lower/XLA compile of the shapes the claim meets;
     - **warm**: the second run in the same process (ci is derandomised, so it meets the same examples and
@@ -25,7 +25,7 @@ How it measures
   ``/jax/compilation_cache/compile_time_saved_sec`` (a counterfactual, not elapsed time).  Every event name
   containing "compile" that was seen is still recorded in the JSON (``compile_events``).
 * **Small-network claims** are classified by measuring, during the warm run: every instance the check receives
-  is a ``NetInstance``, and no function of :mod:`harness.optimise` was called (while drawing or checking) and
+  is a ``NetInstance``, and no function of :mod:`harness.numerics.optimise` was called (while drawing or checking) and
   no instance came from an optimiser (point source ``optimised:*``, ``split``, ``global-min``).
   Target: median warm examples/s over small-network claims >= 100.  Reported PASS/FAIL; exit status is 0.
 * **Micro-benchmark** (own subprocess, cache off): ``Problem.hessian`` on a 50-parameter net
@@ -85,8 +85,8 @@ class _CompileClock:
 
 
 def _patch_optimiser_counter():
-    """Wrap every public function of harness.optimise, also where other modules imported it by name."""
-    import harness.optimise as opt
+    """Wrap every public function of harness.numerics.optimise, also where other modules imported it by name."""
+    import harness.numerics.optimise as opt
 
     calls = {"n": 0}
     originals = {name: f for name, f in vars(opt).items()
@@ -109,7 +109,7 @@ def _patch_optimiser_counter():
 
 
 def _run_once(claim, clock, profile):
-    from harness.runner import run_claim
+    from harness.engine.runner import run_claim
 
     clock.reset()
     clock.active = True
@@ -134,7 +134,7 @@ def worker_claim(claim_id: str, profile: str) -> dict:
     t_import = time.perf_counter()
     import harness  # noqa: F401  (sets x64, the cache policy)
     from harness import registry
-    from harness.instance import NetInstance
+    from harness.models.mlp import NetInstance
 
     registry.load()
     import_seconds = time.perf_counter() - t_import
@@ -172,8 +172,8 @@ def worker_micro(repeats: int) -> dict:
     import numpy as np
 
     import harness  # noqa: F401
-    from harness.architecture import Architecture
-    from harness.model import Problem
+    from harness.models.architecture import Architecture
+    from harness.models.mlp import Problem
 
     clock = _CompileClock()
     arch = Architecture(3, (5,), 5)

@@ -38,8 +38,8 @@ def random_features(ps, samples, draws):
 
 def path_speed(p=20):
     from harness.models.two_layer import Rho, TwoLayerArchitecture, TwoLayerInstance, intrinsic_dimension, psi
-    from harness.paths import certify_path, theorem8_path
-    from harness.population import EmpiricalLoss
+    from harness.certificates.paths import certify_path, theorem8_path
+    from harness.models.population import EmpiricalLoss
 
     rng = np.random.default_rng(0)
     rho = Rho.poly((0, 1, 1))
@@ -59,7 +59,7 @@ def path_speed(p=20):
 
 def loss_speed():
     from harness.models.two_layer import Rho, TwoLayerArchitecture, TwoLayerProblem
-    from harness.population import EmpiricalLoss, Gaussian, PopulationLoss
+    from harness.models.population import EmpiricalLoss, Gaussian, PopulationLoss
 
     rng = np.random.default_rng(0)
     out = {}

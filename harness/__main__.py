@@ -1,6 +1,6 @@
 """``python -m harness``: the ``landscape-audit`` command line."""
 import sys
 
-from harness.cli import main
+from harness.app.cli import main
 
 sys.exit(main())

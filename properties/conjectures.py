@@ -8,13 +8,13 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from harness import activations as acts
-from harness.claims import Assumption, claim
-from harness.evidence import Evidence
+from harness.models import activations as acts
+from harness.core.claims import Assumption, claim
+from harness.core.evidence import Evidence
 from harness.numerics import hessian_inertia
 from properties.cooper2020 import COOPER2020, CRITICAL
-from harness.model import float64_backend
-from harness.optimise import descend
+from harness.numerics.precision import float64_backend
+from harness.numerics.optimise import descend
 from strategies import critical_points, problems
 from strategies.points import init_params
 

@@ -16,12 +16,12 @@ from itertools import combinations
 import numpy as np
 from hypothesis import strategies as st
 
-from harness import activations as acts
-from harness.architecture import Architecture
-from harness.claims import Assumption, Paper, claim
-from harness.evidence import Evidence, Inconclusive
-from harness.instance import NetInstance
-from harness.losses import SquareLoss
+from harness.models import activations as acts
+from harness.models.architecture import Architecture
+from harness.core.claims import Assumption, Paper, claim
+from harness.core.evidence import Evidence, Inconclusive
+from harness.models.mlp import NetInstance
+from harness.models.losses import SquareLoss
 from harness.numerics import TOL, hessian_inertia, lstsq, null_space, numerical_rank, relative_gradient
 from strategies import (
     architectures,

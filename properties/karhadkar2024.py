@@ -9,7 +9,7 @@ is unknown).  Theorem numbers are the ICLR-2024 ones where the reviews name them
 have descriptive names.
 
 Notation: F(W, x) = sum_i v_i relu(<w_i, x~>), x~ = (x, 1) with a bias; data X (n x d_0, rows are points);
-pattern A in {0,1}^{d_1 x n}; in the region S^A the Jacobian is J[j, (i, k)] = v_i A_ij x~_jk (harness.relu).
+pattern A in {0,1}^{d_1 x n}; in the region S^A the Jacobian is J[j, (i, k)] = v_i A_ij x~_jk (harness.models.relu).
 Ranks are exact: a Gram matrix J J^T modulo a prime (full rank mod p certifies full rank over Q) and python-flint
 over Q for every deficiency.  The authors' own method is audited as readings the audit refutes (``expect="fails"``):
 a float32 matrix_rank without a gap check, and linprog with its default bounds w >= 0.
@@ -22,10 +22,10 @@ from fractions import Fraction
 import numpy as np
 from hypothesis import strategies as st
 
-from harness.claims import Assumption, Paper, claim
-from harness.evidence import Evidence, Inconclusive
-from harness import exact
-from harness import relu as R
+from harness.core.claims import Assumption, Paper, claim
+from harness.core.evidence import Evidence, Inconclusive
+from harness.numerics import exact
+from harness.models import relu as R
 from strategies import relu as S
 
 KARHADKAR2024 = Paper("karhadkar2024", "K. Karhadkar, M. Murray, H. Tseran, G. Montufar",
@@ -130,7 +130,7 @@ def _region_residual_ker(inst, seed):
 
 
 def _left_kernel(J) -> list[list[Fraction]]:
-    """A basis of ker J^T = {r : r^T J = 0} (exact, Fractions): the engine's :func:`harness.exact.nullspace`."""
+    """A basis of ker J^T = {r : r^T J = 0} (exact, Fractions): the engine's :func:`harness.numerics.exact.nullspace`."""
     N = exact.nullspace(np.asarray(J, dtype=object).T)
     return [[Fraction(int(N[i, k].p), int(N[i, k].q)) for i in range(N.nrows())] for k in range(N.ncols())]
 
@@ -401,7 +401,7 @@ def _gp(i) -> bool:
 def _count_realisable(Xt) -> int:
     """#row patterns a in {0,1}^n one neuron realises, every answer certified exactly: a feasible LP's witness w
     is checked to realise a strictly (rationals), an infeasible answer needs an exact Farkas certificate
-    (:func:`harness.relu.certified_unrealisable`).  An answer that cannot be certified either way is
+    (:func:`harness.models.relu.certified_unrealisable`).  An answer that cannot be certified either way is
     Inconclusive, never counted."""
     count = 0
     for a in np.ndindex(*(2,) * len(Xt)):
@@ -1189,7 +1189,7 @@ def no_bad_minima_in_closure(inst) -> Evidence:
 # Reproductions of the experiments (landscape-audit reproduce 'karhadkar2024/*')
 # ======================================================================================================
 
-from harness.reproductions import Reproduction, register  # noqa: E402
+from harness.statistics.reproductions import Reproduction, register  # noqa: E402
 
 _E1 = {  # claims file Table E1 (re-run of the authors' protocol, exact ranks, 40 trials): ratio -> d1 -> row
     0.25: {3: [.05, 0, 0, 0, 0, 0, 0, 0, 0, 0], 4: [.17, .03, 0, 0, 0, 0, 0, .03, .03, .03],

@@ -26,22 +26,14 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from harness import exact
-from harness.claims import Assumption, Paper, claim
-from harness.determinantal import (
-    chart_hessian,
-    eckart_young_index,
-    is_stratum_critical,
-    purity,
-    stratum_residual,
-    tangent_spanning_set,
-    weighted_index,
-)
-from harness.evidence import Evidence, Inconclusive
-from harness.losses import WeightedQuadraticLoss
+from harness.numerics import exact
+from harness.core.claims import Assumption, Paper, claim
+from harness.numerics.determinantal import chart_hessian, eckart_young_index, is_stratum_critical, purity, stratum_residual, tangent_spanning_set, weighted_index
+from harness.core.evidence import Evidence, Inconclusive
+from harness.models.losses import WeightedQuadraticLoss
 from harness.models.linear import LinearArchitecture, LinearInstance, partial_products, product, rank_dmu_formula
 from harness.numerics import Tolerances, numerical_rank
-from harness.optimise import minimise_gated
+from harness.numerics.optimise import minimise_gated
 from strategies.data import seeds
 from strategies.linear import (
     canonical_critical_points,
@@ -834,7 +826,7 @@ def strict_any_depth(inst) -> Evidence:
 # =========================================================================================================
 def _sign_invariants(inst, Ws) -> list[int]:
     """s_i = sign det(W_i ... W_1 V) for the hidden layers of width r (V: basis of Row(Wbar)^T, d_0 x r)."""
-    from harness.determinantal import column_basis
+    from harness.numerics.determinantal import column_basis
 
     V = column_basis(product(Ws))[1].T
     left, _ = partial_products(Ws)

@@ -9,8 +9,8 @@ claim's notes carry the file's labels: [PAPER] (abstract wording), [RECON] (reco
 [VERIFIED] (the file's numbers, reproduced here).
 
 Model: f(x) = U rho(W x) = sum_i u_i rho(<w_i, x>) (harness.models.two_layer), square loss over an empirical
-measure or a population (harness.population).  "No spurious valley" is tested through the proofs: the path the
-proof constructs is built explicitly (harness.paths) and certified never to rise above its start and to end at
+measure or a population (harness.models.population).  "No spurious valley" is tested through the proofs: the path the
+proof constructs is built explicitly (harness.certificates.paths) and certified never to rise above its start and to end at
 L* computed independently (least squares in the feature space phi, never through the network); for polynomial
 models the certificate is exact (the loss on a segment is a polynomial in t).  "A spurious valley exists" is
 certified by a barrier (a separating set on which L is provably above the level, the start below it, and no
@@ -24,9 +24,9 @@ import numpy as np
 from hypothesis import strategies as st
 from scipy import stats
 
-from harness import exact
-from harness.claims import Assumption, Paper, claim
-from harness.evidence import Evidence, Inconclusive
+from harness.numerics import exact
+from harness.core.claims import Assumption, Paper, claim
+from harness.core.evidence import Evidence, Inconclusive
 from harness.models.two_layer import (
     Rho,
     TwoLayerArchitecture,
@@ -39,14 +39,9 @@ from harness.models.two_layer import (
     psi,
 )
 from harness.numerics import inertia, numerical_rank
-from harness.paths import (
-    GAP_RULE,
-    _greedy_independent,
-    certify_path,
-    theorem8_path,
-)
-from harness.population import EmpiricalLoss, PopulationLoss, _matmul, theorem13_mixture
-from harness.proportion import clopper_pearson
+from harness.certificates.paths import GAP_RULE, _greedy_independent, certify_path, theorem8_path
+from harness.models.population import EmpiricalLoss, PopulationLoss, _matmul, theorem13_mixture
+from harness.statistics.proportion import clopper_pearson
 from strategies import two_layer as S
 from strategies.data import seeds
 
@@ -55,7 +50,7 @@ VENTURI2019 = Paper("venturi2019", "L. Venturi, A. S. Bandeira, J. Bruna",
 P = VENTURI2019
 
 #: Tolerances of the claims file (section 1, conventions): monotone phase, constant phases, endpoint; rank
-#: decisions use its gap rule (harness.paths.GAP_RULE: cut 1e-9, sigma_q/sigma_1 >= 1e-6, sigma_(q+1)/sigma_1
+#: decisions use its gap rule (harness.certificates.paths.GAP_RULE: cut 1e-9, sigma_q/sigma_1 >= 1e-6, sigma_(q+1)/sigma_1
 #: <= 1e-12).
 TOL_MONO, TOL_CONST, TOL_END = 1e-10, 1e-9, 1e-8
 PATH_SEED = 20190133
@@ -181,7 +176,7 @@ def _descent_examples(draw):
 
 def _line_polynomial(inst, point, direction):
     """L(point + t direction) as an exact polynomial (degree <= 6 here), on the line through a point."""
-    from harness.paths import segment_polynomial
+    from harness.certificates.paths import segment_polynomial
 
     a = exact.object_array(np.asarray(point, float))
     b = a + exact.object_array(np.asarray(direction, float))
@@ -769,7 +764,7 @@ T13_HYPS = [
        hypotheses=T13_HYPS, strategy=S.theorem13_settings(),
        notes="Construction from the thesis code ([RECON] hypotheses; number fixed by the thesis repo); barrier proof "
              "[DERIVED], numbers [VERIFIED] (L_bad = 2.25, L_good = 1 for alpha = 2, beta = 3).  Exact population "
-             "loss via the arc-cosine kernel (harness.population).  Certificate: on cl V = {u >= 0}, "
+             "loss via the arc-cosine kernel (harness.models.population).  Certificate: on cl V = {u >= 0}, "
              "L >= beta^2/4 = L(theta_bad) (C_+ >= 0); on its boundary at most p - 1 neurons are active, so "
              "L >= beta^2/4 + delta_{p-1}/2; L* <= L(theta_good) = alpha^2/4 < beta^2/4.  delta_{p-1} > 0 is "
              "certified for p = 1 (exact) and p = 2 (1-D grid with a Lipschitz bound); p >= 3 is inconclusive.  "
@@ -1008,7 +1003,7 @@ def thm_16(s) -> Evidence:
 # =========================================================================================================
 # Reproduction of the random-features experiment (landscape-audit reproduce 'venturi2019/*')
 # =========================================================================================================
-from harness.reproductions import Reproduction, register  # noqa: E402
+from harness.statistics.reproductions import Reproduction, register  # noqa: E402
 
 RF_DELTA = 0.2
 

@@ -11,7 +11,7 @@ from html import escape
 
 from tabulate import tabulate
 
-from harness.results import ClaimResult, RunResult
+from harness.core.results import ClaimResult, RunResult
 
 from . import proportions, sections, tables
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from harness.results import RunResult
+from harness.core.results import RunResult
 
 
 def _default(x):

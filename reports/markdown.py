@@ -5,7 +5,7 @@ import re
 
 from tabulate import tabulate
 
-from harness.results import ClaimResult, RunResult
+from harness.core.results import ClaimResult, RunResult
 
 from . import proportions, sections, tables
 

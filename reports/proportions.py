@@ -3,7 +3,7 @@
 one).  Rows are plain strings; the Markdown and HTML renderers escape them."""
 from __future__ import annotations
 
-from harness.results import ClaimResult, RunResult
+from harness.core.results import ClaimResult, RunResult
 
 CELL_HEADERS = ("Cell", "Mode", "Samples", "Failures", "Failure rate", "Interval", "eps", "Verdict", "Why")
 
@@ -90,7 +90,7 @@ def html_section(run: RunResult) -> list[str]:
     return out
 
 
-# ---- reproductions (harness.reproductions) ----------------------------------------------------------------------
+# ---- reproductions (harness.statistics.reproductions) ----------------------------------------------------------------------
 
 def _groups(result: dict) -> dict:
     groups: dict = {}

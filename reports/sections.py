@@ -4,7 +4,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from harness.results import ClaimResult, RunResult
+from harness.core.results import ClaimResult, RunResult
 
 from .tables import fmt_margin
 

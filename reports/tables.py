@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from harness.results import VERDICTS, ClaimResult, RunResult
+from harness.core.results import VERDICTS, ClaimResult, RunResult
 
 #: Longest statement shown in the summary table; the full text is in the findings sections.
 STATEMENT_WIDTH = 90

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from harness.results import RunResult
+from harness.core.results import RunResult
 
 from .html import render_html
 from .jsonfile import render_json

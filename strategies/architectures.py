@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from harness.architecture import Architecture
+from harness.models.architecture import Architecture
 from strategies.discrete import draw_dimension
 
 REGIMES = ("any", "very_wide", "narrow", "wide")

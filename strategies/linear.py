@@ -14,8 +14,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from harness import exact
-from harness.losses import CrossEntropyLoss, LogCoshLoss, QuadraticLoss, WeightedQuadraticLoss
+from harness.numerics import exact
+from harness.models.losses import CrossEntropyLoss, LogCoshLoss, QuadraticLoss, WeightedQuadraticLoss
 from harness.models.linear import LinearArchitecture, LinearInstance, gl_move, product
 from strategies.data import seeds
 from strategies.discrete import dimension, draw_dimension
@@ -258,7 +258,7 @@ def random_factorization(draw, arch: LinearArchitecture, W, entries: int = 2) ->
     """Random exact layers with W_h ... W_1 = W for a matrix W of rank exactly r = arch.r: W = A C (A: d_h x r,
     C: r x d_0, from an exact column basis), then W_1 = E_1 M_1 C, W_i = E_i M_i F_{i-1}, W_h = A (M_{h-1} ... M_1)^{-1}
     F_{h-1}, with random left-invertible embeddings E_i: R^r -> R^{d_i} (F_i E_i = I_r) and invertible M_i."""
-    from harness.determinantal import column_basis
+    from harness.numerics.determinantal import column_basis
 
     r = arch.r
     A, C = column_basis(W)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from harness.architecture import Architecture
+from harness.models.architecture import Architecture
 
 
 def locus_constraints(arch: Architecture, K, free_biases: bool = False) -> np.ndarray:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from harness.activations import COOPER_ACTIVATIONS
-from harness.instance import NetInstance
+from harness.models.activations import COOPER_ACTIVATIONS
+from harness.models.mlp import NetInstance
 from strategies.architectures import architectures
 from strategies.data import datasets
 from strategies.discrete import dimension, draw_dimension

@@ -10,12 +10,12 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from harness.architecture import Architecture
-from harness.certify import REDERIVE
-from harness.instance import NetInstance
-from harness.model import Problem
+from harness.models.architecture import Architecture
+from harness.engine.certify import REDERIVE
+from harness.models.mlp import NetInstance
+from harness.models.mlp import Problem
 from harness.numerics import relative_gradient
-from harness.optimise import critical_point, zero_loss
+from harness.numerics.optimise import critical_point, zero_loss
 from strategies.data import seeds
 from strategies.discrete import dimension
 from strategies.loci import put_on_locus

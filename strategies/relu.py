@@ -1,6 +1,6 @@
 """Instances of shallow and deep ReLU networks with an activation pattern: Hypothesis strategies (shrinkable:
 sizes and patterns are drawn by Hypothesis, generic data from a drawn seed) and numpy samplers of the three
-measures on regions, for proportion claims (harness.proportion):
+measures on regions, for proportion claims (harness.statistics.proportion):
 
 * ``sample_patterns``: A uniform over all 2^(d_1 n) patterns (counting, realisable or not);
 * ``sample_sectors``: 1-D input with bias, each neuron uniform over its 2n sectors (uniform over the non-empty
@@ -17,7 +17,7 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from harness.relu import DeepRegion, ReluRegion, pattern_of, sector_params, sector_pattern, sector_patterns
+from harness.models.relu import DeepRegion, ReluRegion, pattern_of, sector_params, sector_pattern, sector_patterns
 
 DATA_RANGE = 10**6
 V_VALUES = (-2, -1, 1, 3)
@@ -85,7 +85,7 @@ def cell_patterns(draw, cells):
 
 
 def _no_zero_preactivation(W, X, bias):
-    from harness.relu import augmented
+    from harness.models.relu import augmented
 
     return not np.any(np.asarray(W, dtype=object) @ augmented(np.asarray(X, dtype=object), bias).T == 0)
 

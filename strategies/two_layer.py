@@ -15,7 +15,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from harness.models.two_layer import Rho, TwoLayerArchitecture, TwoLayerInstance, intrinsic_dimension
-from harness.population import EmpiricalLoss, Gaussian, PopulationLoss
+from harness.models.population import EmpiricalLoss, Gaussian, PopulationLoss
 from strategies.data import seeds
 
 

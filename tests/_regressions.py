@@ -8,7 +8,7 @@ COR_5_9_ILL_CONDITIONED = {'type': 'NetInstance', 'arch': {'d_in': 2, 'hidden': 
 #: Venturi et al. (2019) empirical-risk claim, thorough profile, seed 2: a 3-5-1 tanh net with N = 3 points whose
 #: features have singular values (3.5, 1.5, 2.5e-4).  The path kept neurons (0, 2, 3) greedily (cond 9.5e5,
 #: re-expression coefficients 4e5) and phase 1 moved the loss by 3.8e-6 from rounding alone; the float path now
-#: keeps the rows column-pivoted QR picks (``harness.paths._greedy_independent``).
+#: keeps the rows column-pivoted QR picks (``harness.certificates.paths._greedy_independent``).
 EMP_ILL_CONDITIONED_ROWS = {'type': 'TwoLayerInstance', 'arch': [3, 5, 1], 'rho': {'name': 'tanh', 'coeffs': []}, 'loss': {'type': 'EmpiricalLoss', 'X': [[-1.375, -0.625, 0.875], [3.125, -1.25, -0.375], [-0.75, 0.75, 1.25]], 'Y': [[0.375], [1.0], [-1.0625]], 'label': ''}, 'theta': [-1.9462126543652045, -0.6913875535956309, 2.648056878316453, -1.9462126543652045, -0.6913875535956309, 2.648056878316453, 5.600274758127101, -1.276901056801703, 0.20617564351024695, 2.9193189815478067, 1.0370813303934463, -3.9720853174746793, 0.2883639756536244, 4.737606429322166, 2.405238275134515, -0.4395077926265488, 0.15253635898658288, 0.18711251080862912, -0.8450013675345038, 0.6657101779389343], 'exact': False, 'point': {'source': 'forced-dependent', 'kinds': ['copy', 'scale']}}
 
 #: Cooper (2020) Section 4.1 ([Coo18] Theorem), thorough profile, seed 1: a 3-2-2-2 erf net at a global minimum

@@ -5,7 +5,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from harness.claims import registry
+from harness.core.claims import registry
 
 CLAIMS = list(registry)
 IDS = [c.id for c in CLAIMS]
@@ -28,7 +28,7 @@ def test_docstring_states_the_math_with_the_theorem_number(c):
 @pytest.mark.parametrize("c", [c for c in CLAIMS if c.hypotheses], ids=[c.id for c in CLAIMS if c.hypotheses])
 def test_strategy_draws_instances_inside_the_hypotheses(c):
     """Most drawn instances meet every checkable hypothesis (numerical predicates may be undecidable)."""
-    from harness.evidence import Inconclusive
+    from harness.core.evidence import Inconclusive
 
     outcomes = []
 

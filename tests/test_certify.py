@@ -4,12 +4,12 @@ import numpy as np
 from hypothesis import strategies as st
 
 import properties.cooper2020 as C
-from harness.architecture import Architecture
-from harness.certify import certify
-from harness.claims import Paper, claim
-from harness.evidence import Evidence
-from harness.instance import NetInstance
-from harness.runner import run_claim
+from harness.models.architecture import Architecture
+from harness.engine.certify import certify
+from harness.core.claims import Paper, claim
+from harness.core.evidence import Evidence
+from harness.models.mlp import NetInstance
+from harness.engine.runner import run_claim
 
 PAPER = Paper("toy", "T. Oy", "Certification", 2026)
 

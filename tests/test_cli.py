@@ -1,4 +1,4 @@
-"""The ``landscape-audit`` command line, called in-process through ``harness.cli.main(argv)``.
+"""The ``landscape-audit`` command line, called in-process through ``harness.app.cli.main(argv)``.
 
 Behavioural tests use their own tiny claims file (integers, no networks) so that they do not depend on the
 catalogue; only ``list``/``show`` of catalogue claims look at it, and skip while it is empty.
@@ -11,8 +11,8 @@ import textwrap
 import pytest
 
 from _cli import run
-from harness import cli
-from harness.claims import registry
+from harness.app import cli
+from harness.core.claims import registry
 
 CLAIMS_FILE = textwrap.dedent('''
     """Tiny claims for the CLI tests."""
@@ -297,7 +297,7 @@ def test_exit_code_3_for_errors_only(capsys, claims_file, tmp_path):
 
 
 def test_interrupted_run_writes_a_partial_report(capsys, claims_file, tmp_path, monkeypatch):
-    from harness import audit
+    from harness.engine import audit
 
     real = audit.run_claim
 

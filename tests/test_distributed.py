@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from _cli import run
-from harness import cli
-from harness.claims import registry
+from harness.app import cli
+from harness.core.claims import registry
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -176,7 +176,7 @@ def _cells(folder) -> list:
 
 def _cells_of_seed(seed) -> list:
     """The cells of the cheap reproduction run in this process."""
-    from harness.reproductions import by_id, run_reproduction
+    from harness.statistics.reproductions import by_id, run_reproduction
 
     return _timeless(run_reproduction(by_id(CHEAP_REPRODUCTION), "ci", seed)["cells"])
 
@@ -196,8 +196,8 @@ def test_reproduction_cells_on_two_workers_are_the_in_process_cells(capsys, tmp_
 
 
 def test_reproduction_on_a_cluster_keeps_the_time_budget(tmp_path):
-    from harness.distributed import DaskConnection, run_reproduction_on
-    from harness.reproductions import by_id
+    from harness.engine.distributed import DaskConnection, run_reproduction_on
+    from harness.statistics.reproductions import by_id
 
     rep = by_id(CHEAP_REPRODUCTION)
     conn = DaskConnection(workers=1)
@@ -213,7 +213,7 @@ def test_reproduction_on_a_cluster_keeps_the_time_budget(tmp_path):
 
 
 def test_assembled_cells_are_the_reproduction():
-    from harness.reproductions import assemble, by_id, not_run, plan, run_cell, run_reproduction
+    from harness.statistics.reproductions import assemble, by_id, not_run, plan, run_cell, run_reproduction
 
     rep = by_id(CHEAP_REPRODUCTION)
     grid, trials, seed = plan(rep, "ci", 5)
@@ -235,7 +235,7 @@ def _half_broken(cell, trials, rng):
 
 
 def test_a_cell_that_raises_is_an_error_entry_and_the_others_run(capsys, tmp_path, monkeypatch):
-    from harness import reproductions as R
+    from harness.statistics import reproductions as R
 
     rep = R.Reproduction("test/half-broken", "Toy grid", "a fraction", grids={"ci": [{"d1": 1, "n": k} for k in (1, 2, 3)]},
                          trials={"ci": 10}, compute=_half_broken, key=("d1", "n"))
@@ -252,7 +252,7 @@ def test_a_cell_that_raises_is_an_error_entry_and_the_others_run(capsys, tmp_pat
 
 
 def test_a_cell_task_that_raises_on_a_worker_is_an_error_entry():
-    from harness.distributed import DaskConnection, _cell_entry
+    from harness.engine.distributed import DaskConnection, _cell_entry
 
     conn = DaskConnection(workers=1)
     try:
@@ -267,7 +267,8 @@ def test_a_cell_task_that_raises_on_a_worker_is_an_error_entry():
 # ---- a worker killed during the run --------------------------------------------------------------------------
 
 def test_a_killed_worker_loses_nothing(slow_file, tmp_path):
-    from harness.audit import Progress, run_audit
+    from harness.engine.audit import run_audit
+    from harness.engine.progress import Progress
 
     claims = cli.select_claims(None, [slow_file])
 
@@ -301,11 +302,12 @@ def test_a_killed_worker_loses_nothing(slow_file, tmp_path):
 def test_workers_send_the_example_counts_of_running_units(slow_file, tmp_path, monkeypatch):
     """The progress hears of examples while units run on workers (Dask events), not only when a unit ends;
     the counts of running units are dropped once their results are in."""
-    import harness.distributed
-    from harness.audit import Progress, run_audit
-    from harness.progress import ConsoleProgress
+    import harness.engine.distributed
+    from harness.engine.audit import run_audit
+    from harness.engine.progress import Progress
+    from harness.app.console import ConsoleProgress
 
-    monkeypatch.setattr(harness.distributed, "EXAMPLE_EVERY", 0.1)  # the units here last about a second
+    monkeypatch.setattr(harness.engine.distributed, "EXAMPLE_EVERY", 0.1)  # the units here last about a second
 
     claims = cli.select_claims(None, [slow_file])
 
@@ -419,7 +421,7 @@ def test_workers_zero(capsys, toy_file, tmp_path, command):
 
 @pytest.mark.parametrize("command", ["run", "reproduce"])
 def test_unreachable_scheduler(capsys, toy_file, tmp_path, monkeypatch, command):
-    from harness import distributed
+    from harness.engine import distributed
 
     monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", 2)
     import socket
@@ -468,8 +470,8 @@ def test_resume_keeps_the_runs_options(capsys, toy_file, tmp_path):
 
 
 def test_workers_at_other_versions_are_refused(tmp_path):
-    from harness.distributed import DaskEngine, EngineError, local_versions
-    from harness.profiles import get
+    from harness.engine.distributed import DaskEngine, EngineError, local_versions
+    from harness.core.profiles import get
 
     versions = dict(local_versions(), hypothesis="0.0.1")
     with pytest.raises(EngineError) as e:
@@ -479,7 +481,7 @@ def test_workers_at_other_versions_are_refused(tmp_path):
 
 
 def test_version_differences_name_missing_packages():
-    from harness.distributed import check_versions, version_differences
+    from harness.engine.distributed import check_versions, version_differences
 
     client = {"landscape-audit": "0.1.0", "jax": "0.10.2"}
     assert version_differences(client, {"jax": "0.10.2"}) == ["landscape-audit not installed (this client: 0.1.0)"]
@@ -494,14 +496,14 @@ def test_version_differences_name_missing_packages():
 def _toy_claim(kind="forall"):
     import hypothesis.strategies as st
 
-    from harness.claims import Paper, claim
+    from harness.core.claims import Paper, claim
 
     return claim("merge/toy", paper=Paper("m", "A", "T", 2024), theorem="T", statement="s", kind=kind,
                  strategy=st.integers(), register=False)(lambda x: None)
 
 
 def _shard(c, verdict, examples, repr_=None, inconclusive=0, min_margin=1.0):
-    from harness.results import ClaimResult, Finding
+    from harness.core.results import ClaimResult, Finding
 
     r = ClaimResult.of(c, verdict, examples=examples, inconclusive=inconclusive, min_margin=min_margin)
     if repr_ is not None:
@@ -510,7 +512,7 @@ def _shard(c, verdict, examples, repr_=None, inconclusive=0, min_margin=1.0):
 
 
 def test_merge_forall_reports_the_smallest_counterexample_and_counts_the_others():
-    from harness.units import merge_shards
+    from harness.engine.units import merge_shards
 
     c = _toy_claim()
     merged = merge_shards(c, [_shard(c, "survived", 30), _shard(c, "falsified", 10, "123456", min_margin=-1),
@@ -521,7 +523,7 @@ def test_merge_forall_reports_the_smallest_counterexample_and_counts_the_others(
 
 
 def test_merge_forall_survives_with_examples_summed_and_errors_win_over_survival():
-    from harness.units import merge_shards
+    from harness.engine.units import merge_shards
 
     c = _toy_claim()
     merged = merge_shards(c, [_shard(c, "survived", 30, inconclusive=2), _shard(c, "survived", 25, min_margin=0.5)])
@@ -536,7 +538,7 @@ def test_merge_forall_survives_with_examples_summed_and_errors_win_over_survival
 
 
 def test_merge_exists_is_witnessed_by_any_shard():
-    from harness.units import merge_shards
+    from harness.engine.units import merge_shards
 
     c = _toy_claim("exists")
     assert merge_shards(c, [_shard(c, "no witness", 20, min_margin=-3),
@@ -546,7 +548,7 @@ def test_merge_exists_is_witnessed_by_any_shard():
 
 
 def test_shard_seeds_depend_on_the_claim_and_shard_not_on_workers():
-    from harness.units import shard_seed
+    from harness.engine.units import shard_seed
 
     seeds = {shard_seed(3, False, "a/b", i, 4) for i in range(4)}
     assert len(seeds) == 4 and shard_seed(3, False, "a/b", 1, 4) == shard_seed(3, False, "a/b", 1, 4)

@@ -1,4 +1,4 @@
-"""Small-scope enumeration (strategies.discrete, harness.enumeration, the runner's first phase)."""
+"""Small-scope enumeration (strategies.discrete, harness.engine.enumeration, the runner's first phase)."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,11 +6,11 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness import profiles
-from harness.claims import Paper, claim
-from harness.enumeration import Enumerator, _compositions
-from harness.evidence import Evidence
-from harness.runner import run_claim
+from harness.core import profiles
+from harness.core.claims import Paper, claim
+from harness.engine.enumeration import Enumerator, _compositions
+from harness.core.evidence import Evidence
+from harness.engine.runner import run_claim
 from strategies.discrete import dimension, finite_values, pinned, recording
 
 P = Paper("test", "T. Est", "Enumeration", 2026)

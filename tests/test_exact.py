@@ -1,4 +1,4 @@
-"""harness.exact against independent facts: constructions with a known answer, a second exact method, and
+"""harness.numerics.exact against independent facts: constructions with a known answer, a second exact method, and
 float64 numerics where they provably decide.
 
   * conversions: Fraction(x) is Python's own exact value of a float; nearest-float rounding is checked
@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from harness import exact as E
-from harness.evidence import Inconclusive
+from harness.numerics import exact as E
+from harness.core.evidence import Inconclusive
 from harness.numerics import inertia as float_inertia
 
 FEW = settings(max_examples=40, derandomize=True, database=None, deadline=None,

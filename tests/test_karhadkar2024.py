@@ -1,4 +1,4 @@
-"""The ReLU-region engine (harness.relu) and the exact reproduction targets of karhadkar2024.md: Gram ranks
+"""The ReLU-region engine (harness.models.relu) and the exact reproduction targets of karhadkar2024.md: Gram ranks
 against exact ranks and an independent Fraction elimination, the LP against a planar brute force, exhaustive
 counts of full-rank patterns, the 1-D criterion, and the authors' pitfalls."""
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import strategies as st
 
 import properties.karhadkar2024 as K
-from harness import relu as R
-from harness.claims import registry
+from harness.models import relu as R
+from harness.core.claims import registry
 from strategies import relu as S
 
 
@@ -190,8 +190,8 @@ def test_authors_method_readings_are_expected_to_fail():
 # ---- reproductions ----------------------------------------------------------------------------------------------
 
 def test_ci_reproductions_run_and_agree_with_the_reference(tmp_path):
-    from harness.cli import main
-    from harness.reproductions import select
+    from harness.app.cli import main
+    from harness.statistics.reproductions import select
 
     assert {r.id for r in select("karhadkar2024/*")} >= {"karhadkar2024/exp-ratio", "karhadkar2024/exp-fixed-d0",
                                                           "karhadkar2024/thm-10-table"}
@@ -204,13 +204,13 @@ def test_ci_reproductions_run_and_agree_with_the_reference(tmp_path):
 
 
 def test_unknown_reproduction_is_a_usage_error(tmp_path):
-    from harness.cli import main
+    from harness.app.cli import main
 
     assert main(["reproduce", "karhadkar2024/nope", "--out", str(tmp_path)]) == 2
 
 
 def test_reproduction_agreement_rule():
-    from harness.reproductions import agrees
+    from harness.statistics.reproductions import agrees
 
     assert agrees(0.4, 0.6, 0.5, 40) and not agrees(0.9, 1.0, 0.1, 40)
 
@@ -229,7 +229,7 @@ def test_farkas_certificates_exactly_for_the_unrealisable_patterns(seed):
 
 
 def test_count_nonempty_regions_is_inconclusive_without_a_certificate(monkeypatch):
-    from harness.evidence import Inconclusive
+    from harness.core.evidence import Inconclusive
 
     inst = R.ReluRegion(np.array([[1], [2], [3]]), np.zeros((0, 3), np.uint8), np.zeros(0), True)
     assert registry["karhadkar2024/count-nonempty-regions"].check(inst).margin == 0
@@ -254,7 +254,7 @@ def _paired_instance():
 
 
 def test_zero_loss_decision_has_a_gap(monkeypatch):
-    from harness.evidence import Inconclusive
+    from harness.core.evidence import Inconclusive
 
     inst = _paired_instance()
     found, pt, t = K._zero_loss_point(inst, inst.y)

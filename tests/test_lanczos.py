@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import harness  # noqa: F401  (float64)
-from harness.architecture import Architecture
-from harness.model import Problem
+from harness.models.architecture import Architecture
+from harness.models.mlp import Problem
 from harness.numerics import extreme_eigenvalues
 from strategies.points import init_params
 

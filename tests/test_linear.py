@@ -11,17 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness import exact
-from harness.determinantal import chart_frame, chart_hessian, eckart_young_index, stratum_residual
-from harness.instance import instance_from_dict
-from harness.losses import (
-    CrossEntropyLoss,
-    FunctionLoss,
-    LogCoshLoss,
-    QuadraticLoss,
-    WeightedQuadraticLoss,
-    loss_from_dict,
-)
+from harness.numerics import exact
+from harness.numerics.determinantal import chart_frame, chart_hessian, eckart_young_index, stratum_residual
+from harness.core.instances import instance_from_dict
+from harness.models.losses import CrossEntropyLoss, FunctionLoss, LogCoshLoss, QuadraticLoss, WeightedQuadraticLoss, loss_from_dict
 from harness.models.linear import (
     LinearArchitecture,
     LinearInstance,
@@ -256,7 +249,7 @@ def test_every_engine_instance_type_is_rebuilt_without_the_catalogue():
     import subprocess
     import sys
 
-    from harness.instance import INSTANCE_MODULES, INSTANCE_TYPES
+    from harness.core.instances import INSTANCE_MODULES, INSTANCE_TYPES
 
     for kind, module in INSTANCE_MODULES.items():
         importlib.import_module(module)
@@ -266,7 +259,7 @@ def test_every_engine_instance_type_is_rebuilt_without_the_catalogue():
     from hypothesis import find
 
     d = json.dumps(find(c, lambda i: True, settings=settings(database=None)).to_dict())
-    code = ("import json, sys; from harness.instance import instance_from_dict; "
+    code = ("import json, sys; from harness.core.instances import instance_from_dict; "
             "i = instance_from_dict(json.loads(sys.stdin.read())); print(type(i).__name__, i.arch)")
     out = subprocess.run([sys.executable, "-c", code], input=d, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "LinearInstance 2-1-2"

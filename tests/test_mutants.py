@@ -17,8 +17,8 @@ import pytest
 from hypothesis import strategies as st
 
 import properties.cooper2020 as C
-from harness.evidence import Evidence
-from harness.mutants import Mutant, falsify, holding_forall_claims
+from harness.core.evidence import Evidence
+from harness.engine.mutants import Mutant, falsify, holding_forall_claims
 from harness.numerics import hessian_inertia, numerical_rank
 from strategies import architectures, problems, random_points
 from strategies.loci import locus_dimension
@@ -81,8 +81,8 @@ def _planted_narrow_minima(draw):
     w*: Y = f_{w*}(X) + 0.1 noise.  Near w* the Jacobian has full column rank N < n, so the minimum descent
     reaches is strict (Hessian ~ 2 J^T J positive definite) and, with noise, L > 0: an isolated non-global
     local minimum (Prop 5.13's conclusion fails without its width hypothesis)."""
-    from harness.instance import NetInstance
-    from harness.optimise import critical_point
+    from harness.models.mlp import NetInstance
+    from harness.numerics.optimise import critical_point
     from strategies.data import seeds
     from strategies.points import init_params
 
@@ -372,11 +372,11 @@ def test_cor_5_9_holds_at_an_ill_conditioned_fiber():
     """Regression (thorough profile, seed 1): the segment identity is judged against the residual the computed
     fiber minimiser actually has, which the backward-error check bounds; the instance satisfies every
     hypothesis and the claim holds there."""
-    from harness.instance import instance_from_dict
-    from harness.runner import evaluate
+    from harness.core.instances import instance_from_dict
+    from harness.engine.runner import evaluate
     from tests._regressions import COR_5_9_ILL_CONDITIONED
 
-    from harness.claims import registry
+    from harness.core.claims import registry
 
     claim = registry["cooper2020/cor-5.9"]
     inst = instance_from_dict(COR_5_9_ILL_CONDITIONED)
@@ -389,9 +389,9 @@ def test_certification_recomputes_the_fiber_minimiser_in_high_precision():
     fails at this ill-conditioned fiber (kappa(Phi~) = 7e6) only because the float64 least-squares U* carries
     a residual of kappa eps.  The mpmath re-check used to reuse that float U* and certified the artefact; with
     U* solved in mpmath (harness.numerics.lstsq) certification refutes it."""
-    from harness.certify import certify
-    from harness.claims import claim
-    from harness.instance import instance_from_dict
+    from harness.engine.certify import certify
+    from harness.core.claims import claim
+    from harness.core.instances import instance_from_dict
     from tests._regressions import COR_5_9_ILL_CONDITIONED
 
     def fixed_tolerance_segment(inst) -> Evidence:
@@ -408,9 +408,9 @@ def test_thm_4_1_is_inconclusive_where_the_hessian_cannot_resolve_j():
     """Regression (thorough profile, seed 1): at a global minimum whose J is well ranked but whose Hessian
     2 J^T J squares J's conditioning below its own resolution, the inertia count is inconclusive, not a
     counterexample; the rank of J is still decided (and equals n d_out)."""
-    from harness.claims import registry
-    from harness.evidence import Inconclusive
-    from harness.instance import instance_from_dict
+    from harness.core.claims import registry
+    from harness.core.evidence import Inconclusive
+    from harness.core.instances import instance_from_dict
     from tests._regressions import THM_4_1_SQUARED_CONDITIONING
 
     inst = instance_from_dict(THM_4_1_SQUARED_CONDITIONING)

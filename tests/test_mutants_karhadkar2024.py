@@ -13,11 +13,11 @@ import pytest
 from hypothesis import strategies as st
 
 import properties.karhadkar2024 as K
-from harness import exact
-from harness import relu as R
-from harness.claims import registry
-from harness.evidence import Evidence
-from harness.mutants import Mutant, falsify, holding_forall_claims
+from harness.numerics import exact
+from harness.models import relu as R
+from harness.core.claims import registry
+from harness.core.evidence import Evidence
+from harness.engine.mutants import Mutant, falsify, holding_forall_claims
 from strategies import relu as S
 
 

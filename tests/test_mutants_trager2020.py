@@ -10,13 +10,13 @@ import pytest
 from hypothesis import strategies as st
 
 import properties.trager2020 as T
-from harness import exact
-from harness.claims import registry
-from harness.determinantal import eckart_young_index
-from harness.evidence import Evidence
+from harness.numerics import exact
+from harness.core.claims import registry
+from harness.numerics.determinantal import eckart_young_index
+from harness.core.evidence import Evidence
 from harness.models.linear import partial_products
-from harness.mutants import Mutant, falsify, holding_forall_claims
-from harness.runner import run_claim
+from harness.engine.mutants import Mutant, falsify, holding_forall_claims
+from harness.engine.runner import run_claim
 from strategies.linear import (
     canonical_critical_points,
     integer_points,

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import strategies as st
 
 import properties.venturi2019 as V
-from harness import exact
-from harness.claims import registry
-from harness.evidence import Evidence
+from harness.numerics import exact
+from harness.core.claims import registry
+from harness.core.evidence import Evidence
 from harness.models.two_layer import Rho
-from harness.mutants import Mutant, falsify, holding_forall_claims
+from harness.engine.mutants import Mutant, falsify, holding_forall_claims
 from strategies import two_layer as S
 
 

@@ -1,4 +1,4 @@
-"""Independent checks of the numerics in harness.model (JAX, padded) and harness.precise (mpmath).
+"""Independent checks of the numerics in harness.models.mlp (JAX, padded) and harness.models.mlp_precise (mpmath).
 
 Every quantity is compared against something computed a different way:
   (a) JAX gradient          vs  finite differences of the JAX loss,
@@ -24,9 +24,10 @@ import numpy as np
 import pytest
 import scipy.special
 
-from harness.architecture import Architecture
-from harness.model import Problem, precise_backend
-from harness.precise import MAX_PRECISE_PARAMS, PreciseProblem
+from harness.models.architecture import Architecture
+from harness.models.mlp import Problem
+from harness.numerics.precision import precise_backend
+from harness.models.mlp_precise import MAX_PRECISE_PARAMS, PreciseProblem
 
 ACTS = ("tanh", "sigmoid", "softplus0", "erf", "sin", "square")
 

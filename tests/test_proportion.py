@@ -1,4 +1,4 @@
-"""The proportion kind (harness.proportion): Clopper-Pearson bounds, sequential decisions, exhaustive
+"""The proportion kind (harness.statistics.proportion): Clopper-Pearson bounds, sequential decisions, exhaustive
 enumeration, and the runner's behaviour on bad proportion claims."""
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from harness.claims import Paper, claim
-from harness.evidence import Evidence, Inconclusive
-from harness.proportion import clopper_pearson, planned_looks
-from harness.runner import run_claim
+from harness.core.claims import Paper, claim
+from harness.core.evidence import Evidence, Inconclusive
+from harness.statistics.proportion import clopper_pearson, planned_looks
+from harness.engine.runner import run_claim
 
 PAPER = Paper("test", "T. Est", "Proportions", 2026)
 
@@ -179,7 +179,7 @@ def test_ablation_of_a_proportion_claim_needs_a_sampler():
 @pytest.mark.parametrize("batch", [False, True])
 def test_hypotheses_are_checked_on_every_draw(batch):
     """A draw outside the theorem is never evidence, however late in the sample it comes."""
-    from harness.claims import Assumption
+    from harness.core.claims import Assumption
 
     drawn = []
 

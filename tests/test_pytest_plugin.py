@@ -75,7 +75,7 @@ def test_k_selects_one_paper(project):
 
 
 def test_catalogue_claims_are_collected(project):
-    from harness.claims import registry
+    from harness.core.claims import registry
 
     ids = [c.id for c in registry if c.paper.key == "cooper2020"]
     if not ids:

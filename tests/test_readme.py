@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import cli
+from harness.app import cli
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from harness.results import VERDICTS, ClaimResult, Finding, RunResult  # noqa: E402
+from harness.core.results import VERDICTS, ClaimResult, Finding, RunResult  # noqa: E402
 from reports import (load_json, plot_spectrum, render_html, render_json, render_markdown,  # noqa: E402
                      write_reports)
 from reports.tables import fmt_examples, fmt_margin, shorten  # noqa: E402

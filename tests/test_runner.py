@@ -1,4 +1,4 @@
-"""Behaviour of harness.runner.run_claim on tiny hand-made claims over integers: every verdict, shrinking,
+"""Behaviour of harness.engine.runner.run_claim on tiny hand-made claims over integers: every verdict, shrinking,
 replay files, inconclusive bookkeeping, timeouts, target-driven search and seeding."""
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import time
 
 from hypothesis import strategies as st
 
-from harness.claims import Paper, claim, registry
-from harness.evidence import Evidence, Inconclusive
-from harness.profiles import Profile
-from harness.runner import run_claim
+from harness.core.claims import Paper, claim, registry
+from harness.core.evidence import Evidence, Inconclusive
+from harness.core.profiles import Profile
+from harness.engine.runner import run_claim
 
 PAPER = Paper("toy", "A. Nobody", "Toy claims for the runner tests", 2024)
 INTS = st.integers(0, 1000)
@@ -196,7 +196,7 @@ def test_target_drives_the_search_into_a_rare_region():
 
 def test_without_target_the_rare_region_is_missed(monkeypatch):
     """The control for the test above: the same search with target() disabled never gets there."""
-    monkeypatch.setattr("harness.runner.target", lambda *a, **k: None)
+    monkeypatch.setattr("harness.engine.runner.target", lambda *a, **k: None)
     r = run_claim(toy(_near, id="toy/near", strategy=PAIRS), TARGETED)
     assert r.verdict == "survived" and r.min_margin > 0
 
@@ -242,7 +242,7 @@ def test_time_limit_interrupts_a_check_off_the_main_thread():
     """Dask workers run tasks in a thread, where SIGALRM cannot reach: the limit still interrupts the block."""
     import threading
 
-    from harness.timeouts import ExampleTimeout, time_limit
+    from harness.engine.timeouts import ExampleTimeout, time_limit
 
     outcome = {}
 
@@ -266,7 +266,7 @@ def test_a_short_limit_set_after_a_long_one_fires_on_time_in_its_own_thread():
     import threading
     import time as _time
 
-    from harness.timeouts import ExampleTimeout, time_limit
+    from harness.engine.timeouts import ExampleTimeout, time_limit
 
     outcome, long_armed = {}, threading.Event()
 
@@ -307,7 +307,7 @@ def test_time_limit_off_the_main_thread_leaves_nothing_behind():
     import threading
     import time as _time
 
-    from harness.timeouts import ExampleTimeout, time_limit
+    from harness.engine.timeouts import ExampleTimeout, time_limit
 
     outcome = {"raised": False}
 

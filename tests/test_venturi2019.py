@@ -10,9 +10,9 @@ import pytest
 from flint import fmpq, fmpq_poly
 
 import properties.venturi2019 as V
-from harness import exact
-from harness.evidence import Inconclusive
-from harness.instance import instance_from_dict
+from harness.numerics import exact
+from harness.core.evidence import Inconclusive
+from harness.core.instances import instance_from_dict
 from harness.models.two_layer import (
     Rho,
     TwoLayerArchitecture,
@@ -27,23 +27,8 @@ from harness.models.two_layer import (
     psi,
     rescale,
 )
-from harness.paths import (
-    certify_path,
-    grid_barrier,
-    interpolate,
-    nonpositive_on_unit_interval,
-    roots_in_open_unit_interval,
-    theorem8_path,
-)
-from harness.population import (
-    EmpiricalLoss,
-    Gaussian,
-    NoClosedForm,
-    PopulationLoss,
-    gaussian_moment,
-    monte_carlo_kernel,
-    theorem13_mixture,
-)
+from harness.certificates.paths import certify_path, grid_barrier, interpolate, nonpositive_on_unit_interval, roots_in_open_unit_interval, theorem8_path
+from harness.models.population import EmpiricalLoss, Gaussian, NoClosedForm, PopulationLoss, gaussian_moment, monte_carlo_kernel, theorem13_mixture
 
 
 # ---- intrinsic dimension ---------------------------------------------------------------------------------------
@@ -239,7 +224,7 @@ def test_path_certificate_detects_a_rising_path():
         - finst.problem.loss(th)
     assert seg.rise >= true_rise  # an upper bound of the rise
     if true_rise > 0:
-        from harness.paths import judge_float_path
+        from harness.certificates.paths import judge_float_path
 
         judge_float_path(fcert, 1e-10)
         assert not fcert.ok
@@ -312,8 +297,8 @@ def test_below_the_width_bound_the_proof_path_is_inconclusive(check, inst):
 def test_emp_holds_where_a_greedy_row_pick_was_ill_conditioned():
     """Regression (thorough profile, seed 2): with the independent neurons picked by pivoted QR, phase 1 keeps
     the loss constant within its tolerance and the claim holds at this instance (its hypotheses hold)."""
-    from harness.claims import registry
-    from harness.runner import evaluate
+    from harness.core.claims import registry
+    from harness.engine.runner import evaluate
     from tests._regressions import EMP_ILL_CONDITIONED_ROWS
 
     claim = registry["venturi2019/emp"]
@@ -324,8 +309,8 @@ def test_emp_holds_where_a_greedy_row_pick_was_ill_conditioned():
 
 def test_thm16_holds_where_the_p_feature_witness_was_skewed():
     """Regression (thorough profile, seed 21): the check of V no longer rests on a right-skewed 30-draw mean."""
-    from harness.claims import registry
-    from harness.runner import evaluate
+    from harness.core.claims import registry
+    from harness.engine.runner import evaluate
     from tests._regressions import THM_16_SKEWED_WITNESS
 
     ev = evaluate(registry["venturi2019/thm-16"], dict(THM_16_SKEWED_WITNESS))

@@ -1,6 +1,9 @@
-"""Model families, one module each.
+"""Model families, one module each, and what they are built from.
 
-* :mod:`harness.model` -- MLPs with biases and the square loss (Cooper 2020), padded shape buckets;
-* :mod:`harness.models.linear` -- linear networks W_h ... W_1 x, the parameterization map mu, its differential,
-  GL-moves, float64 JAX and exact rational derivatives (Trager, Kohn & Bruna 2020).
+* :mod:`.mlp`: MLPs with biases (padded shape buckets, ``lax.switch`` over activations), with
+  :mod:`.mlp_precise` (the same network in mpmath), :mod:`.architecture` and :mod:`.activations`;
+* :mod:`.linear`: linear networks (the map mu, its differential, GL-moves, exact and JAX derivatives);
+* :mod:`.two_layer`: two-layer networks without biases (intrinsic dimension, population losses);
+* :mod:`.relu`: ReLU activation regions (Khatri-Rao Jacobians, LP realisability);
+* :mod:`.losses`: losses as objects; :mod:`.population`: population losses in closed form.
 """

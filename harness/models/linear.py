@@ -25,11 +25,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from harness import exact
-from harness.determinantal import dim_M
-from harness.evidence import jsonable
-from harness.instance import register_instance_type
-from harness.losses import Loss, loss_from_dict
+from harness.numerics import exact
+from harness.numerics.determinantal import dim_M
+from harness.core.evidence import jsonable
+from harness.core.instances import register_instance_type
+from harness.models.losses import Loss, loss_from_dict
 
 
 # =========================================================================================================

@@ -19,7 +19,7 @@ integer points, the independent computation the formula is compared with.
 
 Every function is generic in the scalar type (float64 arrays or numpy object arrays of ``flint.fmpq``), so
 polynomial models (and ReLU on rational data) are evaluated exactly.  The loss is a separate object
-(:mod:`harness.population`: empirical or population square loss), acting through its kernel blocks.
+(:mod:`harness.models.population`: empirical or population square loss), acting through its kernel blocks.
 """
 from __future__ import annotations
 
@@ -32,10 +32,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from harness import exact
-from harness.evidence import Inconclusive, jsonable
-from harness.instance import register_instance_type
-from harness.losses import _bucket
+from harness.numerics import exact
+from harness.core.evidence import Inconclusive, jsonable
+from harness.core.instances import register_instance_type
+from harness.models.losses import _bucket
 
 
 class UnknownIntrinsicDimension(ValueError):
@@ -382,8 +382,8 @@ def _compiled(rho: Rho, B: int, n: int, m: int, NB: int):
 
 @dataclass(frozen=True, eq=False)
 class TwoLayerProblem:
-    """A two-layer network with a square loss (``loss``: :class:`harness.population.EmpiricalLoss` or
-    :class:`harness.population.PopulationLoss`).  L(W, U) = tr(U K_WW U^T) - 2 tr(U K_WY) + k_YY with the
+    """A two-layer network with a square loss (``loss``: :class:`harness.models.population.EmpiricalLoss` or
+    :class:`harness.models.population.PopulationLoss`).  L(W, U) = tr(U K_WW U^T) - 2 tr(U K_WY) + k_YY with the
     loss's kernel blocks; ``exact_loss`` evaluates it in rational arithmetic where the blocks are exact."""
 
     arch: TwoLayerArchitecture
@@ -503,7 +503,7 @@ class TwoLayerInstance:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TwoLayerInstance":
-        from harness.population import loss_from_dict
+        from harness.models.population import loss_from_dict
 
         theta = np.array([exact.parse_rational(s) for s in d["theta"]], dtype=object) if d.get("exact") \
             else np.array(d["theta"], float)
