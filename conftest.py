@@ -30,8 +30,11 @@ import hypothesis
 import pytest
 
 from harness.core import profiles as audit_profiles
+from harness.app.catalogue import load_catalogue
 from harness.core.claims import registry
 from harness.core.results import ClaimResult, RunResult
+
+load_catalogue()  # this repository's tests and claim items are the published catalogue's
 
 for _name, _profile in audit_profiles.PROFILES.items():
     hypothesis.settings.register_profile(_name, _profile.settings())

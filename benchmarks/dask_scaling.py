@@ -182,7 +182,10 @@ def main(argv=None) -> int:
                    help="passes per worker count; passes 2.. on one cluster give the warm speed-up too")
     p.add_argument("--out", default=str(Path(__file__).parent / f"dask-scaling-{date.today().isoformat()}.json"))
     a = p.parse_args(argv)
+    from harness.app.catalogue import load_catalogue
     from harness.core.claims import registry
+
+    load_catalogue()
 
     result = {"date": date.today().isoformat(), "cpus": os.cpu_count()}
     if not a.skip_speedup:

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from hypothesis import HealthCheck, Phase, given, seed as hyp_seed, settings  # noqa: E402
 
+from harness.app.catalogue import load_catalogue  # noqa: E402
 from harness.core.claims import registry  # noqa: E402
 from harness.engine.runner import evaluate  # noqa: E402
 from strategies.discrete import new_instance, pinned, recording  # noqa: E402
@@ -99,7 +100,7 @@ def main(argv=None) -> int:
     ap.add_argument("--enumerator", help="a harness/enumeration.py to compare (default: this checkout's)")
     ap.add_argument("--cache", help="pickle file of computed margins (default: /tmp/enumeration-offline-<claim>.pkl)")
     args = ap.parse_args(argv)
-    registry.load()
+    load_catalogue()
     claim = registry[args.claim]
     path = Path(args.cache or f"/tmp/enumeration-offline-{args.claim.replace('/', '_')}.pkl")
     cache = pickle.loads(path.read_bytes()) if path.exists() else {}

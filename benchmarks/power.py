@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from harness.app.catalogue import load_catalogue  # noqa: E402
 from harness.core.claims import registry  # noqa: E402
 from harness.engine.runner import run_claim  # noqa: E402
 
@@ -42,6 +43,7 @@ def mutants() -> list:
 
 def targets() -> list:
     """(id, builder) of every claim the search must falsify: expect="fails" forall claims and mutants."""
+    load_catalogue()
     fails = [(c.id, (lambda c=c: c.variant(c.id, examples=()))) for c in registry
              if c.expect == "fails" and c.kind == "forall"]
     return fails + mutants()

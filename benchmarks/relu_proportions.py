@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from harness.models import relu as R
+from harness.app.catalogue import load_catalogue
 from harness.core.claims import registry
 from harness.statistics.reproductions import run_reproduction, select
 from harness.engine.runner import run_claim
@@ -25,6 +26,7 @@ def main():
     t = time.perf_counter()
     R.pattern_ranks(As, X, None)
     print(f"100 Gram ranks (n = 100, d_1 = 300): {time.perf_counter() - t:.3f} s")
+    load_catalogue()
     for c in registry.select("karhadkar2024/*"):
         if c.kind != "proportion":
             continue

@@ -134,9 +134,10 @@ def worker_claim(claim_id: str, profile: str) -> dict:
     t_import = time.perf_counter()
     import harness  # noqa: F401  (sets x64, the cache policy)
     from harness import registry
+    from harness.app.catalogue import load_catalogue
     from harness.models.mlp import NetInstance
 
-    registry.load()
+    load_catalogue()
     import_seconds = time.perf_counter() - t_import
     clock = _CompileClock()
     claim = registry[claim_id]
@@ -249,6 +250,9 @@ def main(argv=None) -> int:
 
     os.environ["LANDSCAPE_AUDIT_JAX_CACHE"] = "off"  # the parent only lists claims; never touch the cache
     from harness import registry
+    from harness.app.catalogue import load_catalogue
+
+    load_catalogue()
 
     ids = [c.id for c in registry.select(args.claims)]
     started = time.perf_counter()

@@ -3,6 +3,9 @@
 one).  Rows are plain strings; the Markdown and HTML renderers escape them."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from harness.core.results import ClaimResult, RunResult
 
 CELL_HEADERS = ("Cell", "Mode", "Samples", "Failures", "Failure rate", "Interval", "eps", "Verdict", "Why")
@@ -177,4 +180,14 @@ def reproduction_plot(result: dict, path):
     return Path(path)
 
 
-from pathlib import Path  # noqa: E402
+def write_reproduction(result: dict, out_dir) -> dict:
+    """reproductions/<id>.md, .json and .png (a plot per group) under ``out_dir``."""
+    out = Path(out_dir) / "reproductions"
+    out.mkdir(parents=True, exist_ok=True)
+    name = result["id"].replace("/", "__")
+    png = reproduction_plot(result, out / f"{name}.png")
+    md = out / f"{name}.md"
+    md.write_text(reproduction_markdown(result, png.name if png else ""), encoding="utf-8")
+    js = out / f"{name}.json"
+    js.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    return {"markdown": md, "json": js, "plot": png}

@@ -33,6 +33,7 @@ def write_reports(run: RunResult, out_dir) -> dict[str, Path]:
     if not os.access(out_dir, os.W_OK | os.X_OK):
         raise OSError(f"report directory {str(out_dir)!r} is not writable")
 
+    _plot_spectra(run, out_dir)
     rendered = {fmt: (out_dir / name, render(run)) for fmt, (name, render) in FILES.items()}
     paths = {}
     for fmt, (path, text) in rendered.items():
@@ -48,6 +49,24 @@ def write_reports(run: RunResult, out_dir) -> dict[str, Path]:
             raise _error(e, f"cannot write report file {str(path)!r}") from e
         paths[fmt] = path
     return paths
+
+
+def _plot_spectra(run: RunResult, out_dir: Path) -> None:
+    """Draw the Hessian spectrum of every finding that carries one (once: an existing plot is kept)."""
+    from .plots import plot_spectrum
+
+    for r in run.results:
+        f = r.finding
+        if f is None or not f.spectrum or f.spectrum_plot:
+            continue
+        folder = "counterexamples" if f.kind == "counterexample" else "witnesses"
+        rel = f"{folder}/{r.claim_id.replace('/', '__').replace(' ', '_')}.spectrum.png"
+        try:
+            if not (out_dir / rel).is_file():
+                plot_spectrum(f.spectrum, out_dir / rel, f"{r.claim_id}: Hessian spectrum at the {f.kind}")
+        except Exception:  # a plot is a courtesy; never lose a report over it
+            continue
+        f.spectrum_plot = rel
 
 
 def _error(e: OSError, what: str) -> OSError:

@@ -239,7 +239,9 @@ def test_a_cell_that_raises_is_an_error_entry_and_the_others_run(capsys, tmp_pat
 
     rep = R.Reproduction("test/half-broken", "Toy grid", "a fraction", grids={"ci": [{"d1": 1, "n": k} for k in (1, 2, 3)]},
                          trials={"ci": 10}, compute=_half_broken, key=("d1", "n"))
-    R.load_catalogue()
+    from harness.app.catalogue import load_catalogue
+
+    load_catalogue()
     monkeypatch.setitem(R.REPRODUCTIONS, rep.id, rep)
     code, out, err = run(capsys, "reproduce", rep.id, "--out", tmp_path)
     assert code == 3, err  # EXIT_ERROR, as for a claim that raises

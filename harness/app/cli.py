@@ -27,6 +27,7 @@ from pathlib import Path
 
 from harness.core import profiles as profiles_mod
 from harness.engine.audit import base_claim_id, run_audit
+from harness.app.catalogue import load_catalogue
 from harness.core.claims import Claim, UnknownClaim, registry
 from harness.core.profiles import UnknownProfile
 from harness.core.results import RunResult
@@ -123,7 +124,7 @@ _loaded_files: dict[Path, list[str]] = {}
 
 def _load_catalogue() -> None:
     try:
-        len(registry)
+        load_catalogue()
     except Exception as e:
         raise CatalogueError(f"cannot load the claim catalogue: {_one_line(e)}{_where(e)}") from e
 
@@ -506,7 +507,8 @@ def _reproduce(rep, profile: str, seed, budget: float, out_dir: Path, conn) -> i
     """Run one reproduction (its cells on ``conn``'s cluster, or in this process), write its files, print a line;
     returns the number of cells that raised (each named on stderr)."""
     from harness.engine.distributed import run_reproduction_on
-    from harness.statistics.reproductions import run_reproduction, write_reproduction
+    from harness.statistics.reproductions import run_reproduction
+    from reports.proportions import write_reproduction
 
     where = f", {conn.name}" if conn is not None else ""
     print(f"{PROG}: reproducing {rep.id} ({profile}{where}) ...", file=sys.stderr)

@@ -131,6 +131,8 @@ class UnknownClaim(KeyError):
 class Registry:
     def __init__(self):
         self._claims: dict[str, Claim] = {}
+        #: The claim packages loaded into this registry (:meth:`load_package`), in order.
+        self.packages: list[str] = []
 
     def add(self, c: Claim) -> Claim:
         if c.id in self._claims and self._claims[c.id].check is not c.check:
@@ -139,7 +141,6 @@ class Registry:
         return c
 
     def __getitem__(self, claim_id: str) -> Claim:
-        self.load()
         try:
             return self._claims[claim_id]
         except KeyError:
@@ -148,11 +149,9 @@ class Registry:
             raise UnknownClaim(f"unknown claim id {claim_id!r}{hint}") from None
 
     def __iter__(self):
-        self.load()
         return iter(sorted(self._claims.values(), key=lambda c: _natural_key(c.id)))
 
     def __len__(self):
-        self.load()
         return len(self._claims)
 
     def select(self, patterns: str | list[str] | None) -> list[Claim]:
@@ -174,12 +173,15 @@ class Registry:
             chosen += [c for c in hits if c not in chosen]
         return chosen
 
-    def load(self):
-        """Import every module of the ``properties`` package (idempotent)."""
-        import properties
-
-        for mod in pkgutil.iter_modules(properties.__path__):
-            importlib.import_module(f"properties.{mod.name}")
+    def load_package(self, name: str) -> None:
+        """Import every module of the package ``name`` (e.g. the catalogue, ``properties``) so that its claims
+        register (idempotent).  The engine never names a catalogue itself: the application loads one, and the
+        packages loaded here are what a Dask worker loads too (:attr:`packages`)."""
+        package = importlib.import_module(name)
+        for mod in pkgutil.iter_modules(getattr(package, "__path__", [])):
+            importlib.import_module(f"{name}.{mod.name}")
+        if name not in self.packages:
+            self.packages.append(name)
 
     def load_file(self, path: str | Path):
         """Import a researcher's own claims file (e.g. ``my_conjecture.py``) so its claims register."""

@@ -21,7 +21,10 @@ class Finding:
     certification_detail: str = ""
     minimised: bool = True
     replay_file: str = ""
-    spectrum_plot: str = ""  # PNG of the Hessian spectrum at the instance, relative to the report folder
+    #: The Hessian eigenvalues at the instance (ascending), for networks small enough to plot; the reports
+    #: draw them (``spectrum_plot``: that PNG, relative to the report folder, once drawn).
+    spectrum: list | None = None
+    spectrum_plot: str = ""
 
 
 @dataclass
@@ -106,6 +109,37 @@ def summed_counts(dicts) -> dict:
     return out
 
 
+#: The states of a run: its units still running, stopped before its plan was done, or done.
+RUN_STATUSES = ("running", "interrupted", "complete")
+
+
+@dataclass
+class RunStatus:
+    """How far a run is through its plan, as every report file carries it (``report.json``: ``"state"``).
+
+    ``status`` is ``"running"`` while units are outstanding (a report written mid-run, or left behind by a run
+    that was killed), ``"interrupted"`` when the run stopped early (Ctrl-C, SIGTERM), ``"complete"`` when every
+    planned unit's result is in.  Only a complete run can be "as expected"."""
+
+    status: str
+    claims_planned: int
+    claims_done: int
+    units_planned: int = 0
+    units_done: int = 0
+
+    @property
+    def claims_missing(self) -> int:
+        return max(0, self.claims_planned - self.claims_done)
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "claims_missing": self.claims_missing}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RunStatus":
+        return cls(d["status"], d["claims_planned"], d["claims_done"], d.get("units_planned", 0),
+                   d.get("units_done", 0))
+
+
 @dataclass
 class RunResult:
     profile: str
@@ -115,6 +149,15 @@ class RunResult:
     results: list[ClaimResult]
     environment: dict = field(default_factory=dict)  # versions of python, jax, hypothesis, ...
     interrupted: bool = False
+    #: How far the run is through its plan; None for a run without one (the pytest plugin's report).
+    state: RunStatus | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Every planned claim has its result (a run without a plan: not interrupted)."""
+        if self.state is None:
+            return not self.interrupted
+        return self.state.status == "complete"
 
     def counts(self) -> dict:
         out = {v: 0 for v in VERDICTS}
@@ -129,6 +172,8 @@ class RunResult:
             "started": self.started,
             "seconds": self.seconds,
             "interrupted": self.interrupted,
+            "complete": self.complete,
+            "state": self.state.to_dict() if self.state is not None else None,
             "environment": self.environment,
             "counts": self.counts(),
             "results": [r.to_dict() for r in self.results],
@@ -138,4 +183,5 @@ class RunResult:
     def from_dict(cls, d: dict) -> "RunResult":
         return cls(d["profile"], d.get("seed"), d["started"], d["seconds"],
                    [ClaimResult.from_dict(r) for r in d["results"]], d.get("environment", {}),
-                   d.get("interrupted", False))
+                   d.get("interrupted", False),
+                   RunStatus.from_dict(d["state"]) if d.get("state") else None)

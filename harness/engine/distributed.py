@@ -32,6 +32,7 @@ import uuid
 import warnings
 from pathlib import Path
 
+from harness.core.claims import registry
 from harness.engine.units import Unit, error_payload, run_unit
 
 #: Distributions whose versions a worker must share with the client.
@@ -114,9 +115,11 @@ class VersionMismatch(Exception):
     pass
 
 
-def _worker_claim(claim_id: str, files):
-    from harness.core.claims import registry
-
+def _worker_claim(claim_id: str, files, packages=()):
+    """The claim ``claim_id`` on a worker: the client's claim packages (the catalogue) and files loaded first."""
+    for name in packages:
+        if name not in registry.packages:
+            registry.load_package(name)
     for f in files:
         if f not in _loaded_files:
             registry.load_file(f)
@@ -139,7 +142,7 @@ def run_unit_task(unit: dict, ctx: dict) -> dict:
     _check_worker_versions(ctx["versions"])
     u = Unit.from_dict(unit)
     try:
-        claim = _worker_claim(u.claim_id, ctx["files"])
+        claim = _worker_claim(u.claim_id, ctx["files"], ctx.get("packages", ()))
     except Exception as e:
         return error_payload(f"the worker cannot load claim {u.claim_id!r}: {type(e).__name__}: {e}")
     stage = None
@@ -194,12 +197,17 @@ class MissingReproduction(Exception):
     pass
 
 
-def run_cell_task(rep_id: str, k: int, cell: dict, trials: int, seed: int, versions: dict) -> dict:
-    """What a Dask worker runs for a reproduction: cell ``k`` of ``rep_id`` (found in the worker's catalogue),
-    as :func:`harness.statistics.reproductions.run_cell` computes it in-process."""
+def run_cell_task(rep_id: str, k: int, cell: dict, trials: int, seed: int, versions: dict,
+                  packages=()) -> dict:
+    """What a Dask worker runs for a reproduction: cell ``k`` of ``rep_id`` (found in the worker's catalogue,
+    the client's claim ``packages`` loaded first), as :func:`harness.statistics.reproductions.run_cell` computes
+    it in-process."""
     from harness.statistics.reproductions import by_id, run_cell
 
     _check_worker_versions(versions)
+    for name in packages:
+        if name not in registry.packages:
+            registry.load_package(name)
     try:
         rep = by_id(rep_id)
     except KeyError:
@@ -340,7 +348,7 @@ class DaskEngine(DaskConnection):
         self.token = uuid.uuid4().hex[:8]
         self.topic = f"{EXAMPLES_TOPIC}-{self.token}" if on_example else None
         self.ctx = {"profile": prof, "seed": seed, "files": [str(f) for f in files],
-                    "stage": str(stage_root), "stage_names": {}, "versions": self.versions, "topic": self.topic,
+                    "packages": list(registry.packages), "stage": str(stage_root), "stage_names": {}, "versions": self.versions, "topic": self.topic,
                     "example_every": EXAMPLE_EVERY}
         self._as_completed = as_completed(loop=self.client.loop)
         self._futures: dict[str, tuple] = {}  # dask key -> (unit, future)
@@ -441,7 +449,8 @@ def run_reproduction_on(conn: DaskConnection, rep, profile: str = "ci", seed: in
     grid, trials, seed = plan(rep, profile, seed)
     started = time.monotonic()
     token = uuid.uuid4().hex[:8]  # keys of their own: the cells of an earlier call may be cancelled
-    futures = [conn.client.submit(run_cell_task, rep.id, k, cell, trials, seed, conn.versions, pure=False,
+    futures = [conn.client.submit(run_cell_task, rep.id, k, cell, trials, seed, conn.versions,
+                                  list(registry.packages), pure=False,
                                   key=f"cell-{safe_key(rep.id)}-{k}-{token}", priority=-k)
                for k, cell in enumerate(grid)]
     try:

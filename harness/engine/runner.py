@@ -351,25 +351,19 @@ def _enumerate(strategy, prop, stats: _Stats, budget: int, seed: int, enum) -> N
         config = enum.next()
 
 
-#: Findings on networks with at most this many parameters get a plot of their Hessian spectrum.
-MAX_PLOT_PARAMS = 400
+#: Findings on networks with at most this many parameters carry their Hessian spectrum (the reports plot it).
+MAX_SPECTRUM_PARAMS = 400
 
 
-def _spectrum_plot(out_dir, claim: Claim, finding: Finding, instance) -> str:
-    """Plot the Hessian spectrum at a finding's point (matplotlib); returns its path relative to out_dir."""
+def _spectrum(instance) -> list | None:
+    """The Hessian eigenvalues at a finding's point, or None (no problem, too large, or not computable)."""
     problem = getattr(instance, "problem", None)
-    if out_dir is None or problem is None or problem.n_params > MAX_PLOT_PARAMS:
-        return ""
-    from reports.plots import plot_spectrum
-
-    folder = "counterexamples" if finding.kind == "counterexample" else "witnesses"
-    rel = f"{folder}/{_safe_name(claim.id)}.spectrum.png"
+    if problem is None or getattr(problem, "n_params", MAX_SPECTRUM_PARAMS + 1) > MAX_SPECTRUM_PARAMS:
+        return None
     try:
-        eig = problem.hessian_eigenvalues(instance.theta)
-        plot_spectrum(eig, Path(out_dir) / rel, f"{claim.id}: Hessian spectrum at the {finding.kind}")
+        return [float(x) for x in problem.hessian_eigenvalues(instance.theta)]
     except Exception:  # a plot is a courtesy; never lose a finding over it
-        return ""
-    return rel
+        return None
 
 
 def _report_found(claim: Claim, found: Found, minimised: bool, result: ClaimResult, out_dir) -> None:
@@ -385,7 +379,7 @@ def _report_found(claim: Claim, found: Found, minimised: bool, result: ClaimResu
                           + (f" (kept in {refuted_file})" if refuted_file else ""))
         result.inconclusive += 1
         return
-    finding.spectrum_plot = _spectrum_plot(out_dir, claim, finding, found.instance)
+    finding.spectrum = _spectrum(found.instance)
     write_finding(out_dir, claim, finding)
     if result.verdict != "timeout":
         result.verdict = "falsified" if claim.kind == "forall" else "witnessed"

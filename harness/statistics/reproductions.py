@@ -13,11 +13,9 @@ Each cell is computed on its own (:func:`run_cell`, with the generator of ``Seed
 from __future__ import annotations
 
 import fnmatch
-import json
 import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -56,17 +54,8 @@ def register(rep: Reproduction) -> Reproduction:
     return rep
 
 
-def load_catalogue() -> None:
-    """Import the catalogue, which registers the reproductions."""
-    import properties  # noqa: F401
-    from harness.core.claims import registry
-
-    registry.load()
-
-
 def select(pattern: str | None) -> list[Reproduction]:
     """The reproductions whose ids match ``pattern`` (comma-separated globs; all when None), sorted by id."""
-    load_catalogue()
     reps = sorted(REPRODUCTIONS.values(), key=lambda r: r.id)
     if not pattern:
         return reps
@@ -78,7 +67,6 @@ def select(pattern: str | None) -> list[Reproduction]:
 
 def by_id(rep_id: str) -> Reproduction:
     """The catalogue's reproduction ``rep_id`` (KeyError when there is none)."""
-    load_catalogue()
     return REPRODUCTIONS[rep_id]
 
 
@@ -152,18 +140,3 @@ def run_reproduction(rep: Reproduction, profile: str = "ci", seed: int | None = 
         late = time.monotonic() - started > seconds
         cells.append(not_run(cell) if late else run_cell_or_error(rep, k, cell, trials, seed))
     return assemble(rep, profile, seed, trials, cells, time.monotonic() - started)
-
-
-def write_reproduction(result: dict, out_dir) -> dict:
-    """reproductions/<id>.md, .json and .png (a plot per group) under ``out_dir``."""
-    from reports.proportions import reproduction_markdown, reproduction_plot
-
-    out = Path(out_dir) / "reproductions"
-    out.mkdir(parents=True, exist_ok=True)
-    name = result["id"].replace("/", "__")
-    png = reproduction_plot(result, out / f"{name}.png")
-    md = out / f"{name}.md"
-    md.write_text(reproduction_markdown(result, png.name if png else ""), encoding="utf-8")
-    js = out / f"{name}.json"
-    js.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
-    return {"markdown": md, "json": js, "plot": png}
